@@ -1,0 +1,43 @@
+"""Checks that need the matcher: content that parses but would answer wrongly."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from bot.content import Content, Problem
+from bot.matching import Matcher
+
+# Only flag an example that is really close to another intent's: small
+# overlaps between myths are normal and the matcher copes with them.
+AMBIGUOUS_SIMILARITY = 85.0
+
+
+def ambiguous_examples(content: Content, matcher: Matcher) -> list[Problem]:
+    """Examples closer to another intent's examples than to any of their own."""
+    index = matcher.index
+    positives = [i for i, entry in enumerate(index.entries) if not entry.near_miss]
+    keys = [index.keys[i] for i in positives]
+    problems: list[Problem] = []
+    for position in positives:
+        entry = index.entries[position]
+        own = other = 0.0
+        other_example, other_intent = "", ""
+        for _, score, offset in process.extract(index.keys[position], keys, scorer=fuzz.ratio,
+                                                limit=None, score_cutoff=40):
+            candidate = index.entries[positives[offset]]
+            if positives[offset] == position:
+                continue
+            if candidate.intent == entry.intent:
+                own = max(own, score)
+            elif score > other:
+                other, other_example, other_intent = score, candidate.text, candidate.intent
+        if other > own and other >= AMBIGUOUS_SIMILARITY:
+            myth = content.by_id[entry.intent]
+            line = next((e.line for e in myth.examples if e.text == entry.text), 1)
+            problems.append(Problem(
+                myth.intent_path, line, 1,
+                f"example {entry.text!r} is closer to intent '{other_intent}' "
+                f"({other_example!r}, {other:.0f}) than to its own '{entry.intent}' ({own:.0f})",
+                f"reword it so that it says what is specific to '{entry.intent}', or move it "
+                f"to intents/{other_intent}.yaml"))
+    return problems

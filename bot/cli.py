@@ -1,0 +1,282 @@
+"""The `mythbot` command: parse arguments, call the core, print.
+
+`format_*` functions build the text, `main` does the I/O: each command is
+testable in-process by calling `main([...])` and reading stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.checks import ambiguous_examples
+from bot.console import chat_loop
+from bot.content import Content, LoadResult, Problem, load_content
+from bot.evaluation import LabelError, Report, evaluate, read_labelled
+from bot.matching import Decision, Matcher
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit status 1 or 2."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def content_folder(option: str | None) -> Path:
+    chosen = option or os.environ.get("MYTHBOT_CONTENT")
+    if chosen:
+        return Path(chosen)
+    return PROJECT if (PROJECT / "intents").is_dir() else Path.cwd()
+
+
+def check_content(folder: Path) -> tuple[Content | None, list[Problem]]:
+    """Everything `mythbot check` reports, and the content when it has no error."""
+    result: LoadResult = load_content(folder)
+    problems = list(result.problems)
+    if result.content is not None:
+        problems += ambiguous_examples(result.content, Matcher(result.content))
+    errors = any(p.severity == "error" for p in problems)
+    return (None if errors else result.content), problems
+
+
+def load_matcher(option: str | None) -> Matcher:
+    folder = content_folder(option)
+    result = load_content(folder)
+    if result.content is None:
+        details = "\n".join(p.format() for p in result.errors)
+        raise CliError(f"{details}\nthe content in {folder} has errors: run `mythbot check`", 1)
+    return Matcher(result.content)
+
+
+def format_problems(folder: Path, content: Content | None, problems: list[Problem]) -> str:
+    lines = [p.format() for p in problems]
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if content is None:
+        lines.append(f"{errors} error(s), {warnings} warning(s) in {folder}")
+    else:
+        examples = sum(len(m.examples) for m in content.myths)
+        lines.append(f"ok: {len(content.myths)} intents, {examples} examples, "
+                     f"{warnings} warning(s) in {folder}")
+    return "\n".join(lines)
+
+
+def decision_json(decision: Decision) -> dict[str, object]:
+    runner = decision.runner_up
+    return {
+        "decision": decision.kind,
+        "intent": decision.intent,
+        "score": decision.score,
+        "lang": decision.lang,
+        "example": decision.example,
+        "runner_up": None if runner is None else {
+            "intent": runner.intent, "score": runner.score, "example": runner.example},
+        "options": list(decision.options),
+        "reason": decision.reason,
+        "nearest": None if decision.nearest is None else {
+            "intent": decision.nearest.intent, "score": decision.nearest.score,
+            "example": decision.nearest.example, "near_miss": decision.nearest.near_miss},
+    }
+
+
+def format_decision(decision: Decision) -> str:
+    best = decision.nearest
+    lines = [f"decision:  {decision.kind}"]
+    if decision.kind == "clarify":
+        lines.append(f"options:   {', '.join(decision.options)}")
+    if best is not None:
+        detail = (f"similarity {best.similarity:g} · coverage {best.coverage:g}"
+                  if not best.near_miss else "near miss: chatter, not the myth")
+        lines.append(f"nearest:   {best.intent} {best.score:g} ({detail})")
+        lines.append(f"example:   {best.example!r} [{best.lang}]")
+    if decision.runner_up is not None:
+        runner = decision.runner_up
+        lines.append(f"runner-up: {runner.intent} {runner.score:g} ({runner.example!r})")
+    lines.append(f"language:  {decision.lang}")
+    lines.append(f"why:       {decision.reason}")
+    return "\n".join(lines)
+
+
+def format_report(report: Report) -> str:
+    lines = [f"{'intent':<22} {'precision':>9} {'recall':>7} {'n':>4}"]
+    for row in report.per_intent:
+        lines.append(f"{row.intent:<22} {row.precision:>9.3f} {row.recall:>7.3f} {row.support:>4}")
+    if report.mistakes:
+        lines.append("")
+        lines.append("misclassified:")
+    for outcome in report.mistakes:
+        got = outcome.decision.intent or outcome.decision.kind
+        lines.append(f"  line {outcome.item.line}: expected {outcome.item.expect or 'none'}, "
+                     f"got {got} ({outcome.decision.score:g}): {outcome.item.text}")
+    lines.append("")
+    lines.append(f"accuracy={report.accuracy:.3f} false_answers={report.false_answer_rate:.3f} "
+                 f"n={report.n}")
+    return "\n".join(lines)
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    folder = content_folder(args.content)
+    content, problems = check_content(folder)
+    print(format_problems(folder, content, problems), file=out)
+    return 0 if content is not None else 1
+
+
+def _cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    decision = load_matcher(args.content).decide(" ".join(args.text), args.chat)
+    if args.json:
+        print(json.dumps(decision_json(decision), ensure_ascii=False), file=out)
+    else:
+        print(format_decision(decision), file=out)
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    matcher = load_matcher(args.content)
+    try:
+        items = read_labelled(Path(args.file), set(matcher.content.by_id))
+    except (OSError, LabelError) as exc:
+        raise CliError(str(exc)) from exc
+    report = evaluate(matcher, items, args.chat)
+    if args.json:
+        print(json.dumps({
+            "accuracy": round(report.accuracy, 4),
+            "false_answer_rate": round(report.false_answer_rate, 4),
+            "n": report.n,
+            "per_intent": {r.intent: {"precision": round(r.precision, 4),
+                                      "recall": round(r.recall, 4), "n": r.support}
+                           for r in report.per_intent},
+            "misclassified": [{"line": o.item.line, "text": o.item.text,
+                               "expect": o.item.expect, "got": o.answered,
+                               "decision": o.decision.kind} for o in report.mistakes],
+        }, ensure_ascii=False), file=out)
+    else:
+        print(format_report(report), file=out)
+    return 0
+
+
+def _cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
+    matcher = load_matcher(args.content)
+    chat_loop(matcher, sys.stdin, out, lang=args.lang, interactive=sys.stdin.isatty())
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.telegram.runner import run_from_args
+
+    return run_from_args(args)
+
+
+def _cmd_misses(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.reports import format_misses, misses_report
+    from bot.store import Store
+
+    matcher = load_matcher(args.content)
+    store = Store(args.db)
+    try:
+        print(format_misses(misses_report(store.misses(), matcher, top=args.top)), file=out)
+    finally:
+        store.close()
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.reports import format_stats
+    from bot.store import Store
+
+    store = Store(args.db)
+    try:
+        print(format_stats(store.stats(since_day=args.since)), file=out)
+    finally:
+        store.close()
+    return 0
+
+
+def default_db() -> str:
+    return os.environ.get("MYTHBOT_DB") or str(PROJECT / "data" / "mythbot.sqlite3")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mythbot",
+        description="mythbot busts the clichés about the social media manager job.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--content", metavar="DIR",
+                         help="folder holding intents/ and responses/ "
+                              "(default: $MYTHBOT_CONTENT or the project's own)")
+        return sub
+
+    run = command("run", "Run the Telegram bot (needs TELEGRAM_BOT_TOKEN).")
+    run.add_argument("--token", help="bot token (default: $TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--base-url", help="Bot API base URL, for a self-hosted server "
+                                        "(default: $TELEGRAM_BASE_URL)")
+    run.add_argument("--db", help="SQLite file (default: $MYTHBOT_DB or data/mythbot.sqlite3)")
+    run.add_argument("--admins", help="operators' Telegram user ids, comma-separated "
+                                      "(default: $MYTHBOT_ADMINS)")
+    run.add_argument("--webhook-url", help="public HTTPS URL: use a webhook instead of polling "
+                                           "(default: $MYTHBOT_WEBHOOK_URL)")
+    run.add_argument("--listen", default=None, help="webhook listen address (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=None, help="webhook port (default 8443)")
+    run.add_argument("--secret-token", help="webhook secret (default: $MYTHBOT_WEBHOOK_SECRET, "
+                                            "or generated)")
+    run.set_defaults(handler=_cmd_run)
+
+    chat = command("chat", "Chat with the bot in the terminal (same engine and replies).")
+    chat.add_argument("--lang", choices=["fr", "en"], help="always answer in this language")
+    chat.set_defaults(handler=_cmd_chat)
+
+    ask = command("ask", "Show how a sentence is matched, and why.")
+    ask.add_argument("--chat", choices=["private", "group"], default="private")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("text", nargs="+", help="the sentence to match")
+    ask.set_defaults(handler=_cmd_ask)
+
+    check = command("check", "Validate intents/ and responses/; exit 1 on any error.")
+    check.set_defaults(handler=_cmd_check)
+
+    ev = command("eval", "Measure the matching against a labelled JSON Lines file.")
+    ev.add_argument("--chat", choices=["private", "group"], default="private")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument("file", help='JSON Lines: {"text": ..., "expect": <intent id or null>}')
+    ev.set_defaults(handler=_cmd_eval)
+
+    misses = command("misses", "List the private questions the bot could not answer.")
+    misses.add_argument("--top", type=int, default=20, help="how many groups to show")
+    misses.add_argument("--db", default=None, help="SQLite file (default: $MYTHBOT_DB)")
+    misses.set_defaults(handler=_cmd_misses)
+
+    stats = command("stats", "Answers and votes per day, intent, language and chat kind.")
+    stats.add_argument("--since", help="first day, YYYY-MM-DD")
+    stats.add_argument("--db", default=None, help="SQLite file (default: $MYTHBOT_DB)")
+    stats.set_defaults(handler=_cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    if getattr(args, "db", "unset") is None:
+        args.db = default_db()
+    try:
+        status: int = args.handler(args, out)
+    except CliError as exc:
+        print(f"mythbot: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

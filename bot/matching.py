@@ -1,0 +1,269 @@
+"""Decide which myth a message repeats: answer, ask which one, or stay quiet.
+
+The index is built once per content load. A message is normalised, its words
+are spelled-corrected against the examples' vocabulary, and only the examples
+sharing a word with it are scored by rapidfuzz: an example with no word in
+common cannot be the right one, and skipping it keeps a decision cheap when
+there are thousands of intents.
+
+An intent's score mixes two signals, both 0-100:
+- similarity: the best example, compared with `fuzz.ratio` on the sorted
+  meaningful words of both sides (a token-sort ratio without stop words). It
+  is deliberately not `token_set_ratio`, which gives 100 whenever one side's
+  words are a subset of the other's, so "facebook" alone would match "always
+  on facebook";
+- coverage: how much of the message's meaning (words weighted by how specific
+  they are to few intents; unknown words weigh most) the intent's examples
+  use. Chatter that shares one word with a myth covers little of it; a
+  paraphrase reuses the myth's vocabulary even in another order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.content import Content
+from bot.lexicon import LANG_HINTS
+from bot.normalise import Normalised, normalise
+from bot.spec import LANGS
+
+ChatKind = Literal["private", "group"]
+Kind = Literal["answer", "clarify", "none"]
+_ACCENTED = frozenset("éèêàâçùûôîïëœ")
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Scores are 0-100. A false answer in a group is worse than a missed one."""
+
+    private: float = 50.0
+    group: float = 56.0
+    margin: float = 3.0
+    """Two intents closer than this are ambiguous: ask which one."""
+    clarify_floor: float = 44.0
+    """Below this nothing is close enough even to offer as a choice."""
+    similarity_weight: float = 0.4
+    """Share of the example similarity in the score; the rest is keyword coverage."""
+    unknown_weight: float = 1.3
+    """Weight of a word no example uses, relative to a word only one intent uses."""
+
+    def answer(self, chat: ChatKind) -> float:
+        return self.private if chat == "private" else self.group
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    intent: str
+    score: float
+    example: str
+    lang: str
+    near_miss: bool = False
+    similarity: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: Kind
+    intent: str | None
+    score: float
+    lang: str
+    example: str | None
+    runner_up: Candidate | None
+    options: tuple[str, ...] = ()
+    reason: str = ""
+    nearest: Candidate | None = None
+    """The best candidate whatever the decision: what an editor looks at for a miss."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    intent: str
+    text: str
+    lang: str
+    near_miss: bool
+
+
+@dataclass(frozen=True)
+class Index:
+    keys: tuple[str, ...]
+    entries: tuple[_Entry, ...]
+    postings: dict[str, tuple[int, ...]]
+    deletions: dict[str, tuple[str, ...]]
+    lang_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    intents_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each example word, the intents whose (positive) examples use it."""
+    idf: dict[str, float] = field(default_factory=dict)
+    unknown_idf: float = 1.0
+
+
+def _deletions(word: str) -> set[str]:
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def build_index(content: Content) -> Index:
+    keys: list[str] = []
+    entries: list[_Entry] = []
+    postings: dict[str, list[int]] = {}
+    words_by_lang: dict[str, set[str]] = {lang: set() for lang in LANGS}
+    intents_of: dict[str, set[str]] = {}
+    for myth in content.myths:
+        for examples, near in ((myth.examples, False), (myth.near_misses, True)):
+            for example in examples:
+                norm = normalise(example.text)
+                position = len(keys)
+                keys.append(norm.key)
+                entries.append(_Entry(myth.id, example.text, example.lang, near))
+                for token in set(norm.content):
+                    postings.setdefault(token, []).append(position)
+                    if not near:
+                        intents_of.setdefault(token, set()).add(myth.id)
+                words_by_lang[example.lang].update(norm.tokens)
+    deletions: dict[str, set[str]] = {}
+    for word in postings:
+        if len(word) >= 4:
+            for variant in _deletions(word):
+                deletions.setdefault(variant, set()).add(word)
+    # A word seen in only one language's examples is evidence for that language.
+    lang_words = {
+        lang: frozenset((words - set().union(*(words_by_lang[o] for o in LANGS if o != lang)))
+                        | LANG_HINTS[lang])
+        for lang, words in words_by_lang.items()
+    }
+    count = max(len(content.myths), 1)
+    return Index(
+        tuple(keys),
+        tuple(entries),
+        {token: tuple(ids) for token, ids in postings.items()},
+        {variant: tuple(sorted(words)) for variant, words in deletions.items()},
+        lang_words,
+        {token: tuple(sorted(ids)) for token, ids in intents_of.items()},
+        {token: math.log(1 + count / len(ids)) for token, ids in intents_of.items()},
+        math.log(1 + count),
+    )
+
+
+class Matcher:
+    """Immutable after construction: a content reload builds a new Matcher."""
+
+    def __init__(self, content: Content, thresholds: Thresholds | None = None) -> None:
+        self.content = content
+        self.thresholds = thresholds or Thresholds()
+        self.index = build_index(content)
+
+    def correct(self, token: str) -> str | None:
+        """The vocabulary word this token is, allowing one typo; None when unknown."""
+        if token in self.index.postings:
+            return token
+        if len(token) < 4:
+            return None
+        found: set[str] = set()
+        for variant in _deletions(token):
+            found.update(self.index.deletions.get(variant, ()))
+        if not found:
+            return None
+        best = max(sorted(found), key=lambda word: fuzz.ratio(token, word))
+        return best if fuzz.ratio(token, best) >= 75 else None
+
+    def query(self, text: str) -> tuple[Normalised, str]:
+        norm = normalise(text)
+        corrected = [self.correct(token) or token for token in norm.content]
+        return norm, " ".join(sorted(set(corrected)))
+
+    def rank(self, text: str) -> tuple[list[Candidate], Candidate | None, Normalised]:
+        """Best example per intent (best first), and the best near miss."""
+        norm, key = self.query(text)
+        if not key:
+            return [], None, norm
+        positions: set[int] = set()
+        for token in key.split():
+            positions.update(self.index.postings.get(token, ()))
+        if not positions:
+            return [], None, norm
+        chosen = sorted(positions)
+        scores = process.extract(
+            key, [self.index.keys[i] for i in chosen], scorer=fuzz.ratio, limit=None,
+            score_cutoff=self.thresholds.clarify_floor * 0.6,
+        )
+        best: dict[str, tuple[float, int]] = {}
+        near: Candidate | None = None
+        for _, score, offset in scores:
+            entry = self.index.entries[chosen[offset]]
+            if entry.near_miss:
+                if near is None or score > near.score:
+                    near = Candidate(entry.intent, round(score, 1), entry.text, entry.lang, True,
+                                     round(score, 1))
+            elif entry.intent not in best or score > best[entry.intent][0]:
+                best[entry.intent] = (score, chosen[offset])
+        coverage = self.coverage(key.split())
+        weight = self.thresholds.similarity_weight
+        ranked = []
+        for intent, (similarity, position) in best.items():
+            entry = self.index.entries[position]
+            covered = coverage.get(intent, 0.0)
+            score = weight * similarity + (1 - weight) * covered
+            ranked.append(Candidate(intent, round(score, 1), entry.text, entry.lang, False,
+                                    round(similarity, 1), round(covered, 1)))
+        ranked.sort(key=lambda c: (-c.score, c.intent))
+        return ranked, near, norm
+
+    def coverage(self, words: list[str]) -> dict[str, float]:
+        """Per intent, the share (0-100) of the message's weighted words its examples use."""
+        unknown = self.index.unknown_idf * self.thresholds.unknown_weight
+        total = sum(self.index.idf.get(word, unknown) for word in words) or 1.0
+        covered: dict[str, float] = {}
+        for word in words:
+            for intent in self.index.intents_of.get(word, ()):
+                covered[intent] = covered.get(intent, 0.0) + self.index.idf[word]
+        return {intent: 100 * value / total for intent, value in covered.items()}
+
+    def detect_lang(self, text: str, norm: Normalised) -> str | None:
+        votes = {lang: sum(t in self.index.lang_words[lang] for t in norm.tokens)
+                 for lang in LANGS}
+        if any(ch in _ACCENTED for ch in text.lower()):
+            votes["fr"] += 1
+        top = max(votes.values())
+        leaders = [lang for lang, count in votes.items() if count == top]
+        return leaders[0] if top > 0 and len(leaders) == 1 else None
+
+    def decide(self, text: str, chat: ChatKind = "private", default_lang: str = "fr") -> Decision:
+        ranked, near, norm = self.rank(text)
+        lang = self.detect_lang(text, norm) or (ranked[0].lang if ranked else default_lang)
+        return _decide(ranked, near, lang, chat, self.thresholds)
+
+
+def _decide(ranked: list[Candidate], near: Candidate | None, lang: str, chat: ChatKind,
+            limits: Thresholds) -> Decision:
+    best = ranked[0] if ranked else None
+    runner = ranked[1] if len(ranked) > 1 else None
+    nearest = best if best and (near is None or best.similarity > near.score) else near or best
+
+    def none(reason: str) -> Decision:
+        score = best.score if best else 0.0
+        return Decision("none", None, score, lang, None, runner, (), reason, nearest)
+
+    if best is None:
+        return none("no word in common with any example")
+    if near is not None and near.score >= best.similarity:
+        return none(f"closer to a near miss of {near.intent}: {near.example!r}")
+    threshold = limits.answer(chat)
+    close = [c for c in ranked[:3] if best.score - c.score < limits.margin
+             and c.score >= limits.clarify_floor]
+    clarify_floor = limits.clarify_floor if chat == "private" else threshold
+    if len(close) >= 2 and best.score >= clarify_floor:
+        return Decision("clarify", None, best.score, lang, best.example, runner,
+                        tuple(c.intent for c in close),
+                        f"{len(close)} intents within {limits.margin:g} points", nearest)
+    if best.score >= threshold:
+        return Decision("answer", best.intent, best.score, lang, best.example, runner,
+                        (), f"score {best.score:g} ≥ {threshold:g} ({chat})", nearest)
+    return none(f"best score {best.score:g} is under the {chat} threshold {threshold:g}")
+
+
+def decide_all(matcher: Matcher, texts: Iterable[str], chat: ChatKind) -> list[Decision]:
+    return [matcher.decide(text, chat) for text in texts]

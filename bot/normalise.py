@@ -1,0 +1,59 @@
+"""Fold a message to the form it is compared in: both sides go through the same steps.
+
+Case, accents, punctuation and repeated letters are folded; job titles,
+platforms and SMS spellings become one canonical token each (see `lexicon`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.lexicon import PHRASES, STOPWORDS, TOKENS
+
+_NON_WORD = re.compile(r"[^a-z0-9_]+")
+_REPEATS = re.compile(r"([a-z])\1+")
+_PHRASE = re.compile(
+    r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b"
+)
+# Canonical tokens are protected from letter folding so that they stay readable in `ask`.
+_PROTECTED = frozenset(PHRASES.values()) | frozenset(TOKENS.values())
+MAX_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    tokens: tuple[str, ...]
+    content: tuple[str, ...]
+    """Tokens that carry meaning: stop words removed, order kept."""
+
+    @property
+    def key(self) -> str:
+        """What the scorer compares: content words, sorted so that word order is free."""
+        return " ".join(sorted(set(self.content)))
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free text with single spaces."""
+    text = text[:MAX_CHARS].replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", bare).split())
+
+
+@lru_cache(maxsize=4096)
+def _token(word: str) -> tuple[str, ...]:
+    mapped = TOKENS.get(word)
+    if mapped is None:
+        folded = _REPEATS.sub(r"\1", word) if word not in _PROTECTED else word
+        mapped = TOKENS.get(folded, folded)
+    return tuple(mapped.split())
+
+
+def normalise(text: str) -> Normalised:
+    folded = _PHRASE.sub(lambda m: PHRASES[m.group(1)], fold(text))
+    tokens = tuple(t for word in folded.split() for t in _token(word))
+    content = tuple(t for t in tokens if t not in STOPWORDS)
+    return Normalised(tokens, content)

@@ -1,0 +1,148 @@
+"""Turn a decision into what a user sees: HTML text and buttons, in one language.
+
+Pure: the console chat, the Telegram bot and inline mode all render through
+these functions, so what an editor sees in `mythbot chat` is what users get.
+Callback data is short and namespaced (Telegram allows 64 bytes):
+`m:<id>` show a myth, `list` all myths, `src` sources, `t5:<n>` top-5 step,
+`v:<id>:<1|0>` feedback vote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from bot.content import Content, Myth, Source
+from bot.html import MAX_MESSAGE, escape, visible_length, visible_text
+from bot.matching import Decision
+from bot.texts import text
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    intent: str | None = None
+    """The myth this reply answers, when it answers one (for statistics)."""
+
+
+def source_line(source: Source, lang: str) -> str:
+    parts = [f"« {escape(source.title)} »" if lang == "fr" else f"“{escape(source.title)}”"]
+    if source.author:
+        parts.append(f"{text('by', lang)} {escape(source.author)}")
+    parts.append(escape(source.site))
+    parts.append(escape(source.date))
+    line = ", ".join(parts)
+    if source.part:
+        line += f" ({escape(source.part)})"
+    return f"<i>{text('source', lang)} : {line}</i>" if lang == "fr" else (
+        f"<i>{text('source', lang)}: {line}</i>")
+
+
+def myth_card(myth: Myth, lang: str) -> str:
+    """The cliché, its rebuttal and its source: a self-contained message."""
+    card = (f"<b>{text('cliche', lang)} : {escape(myth.title[lang])}</b>\n\n"
+            if lang == "fr" else f"<b>{text('cliche', lang)}: {escape(myth.title[lang])}</b>\n\n")
+    card += myth.rebuttal[lang].strip() + "\n\n" + source_line(myth.source, lang)
+    return _fit(card)
+
+
+def share_url(bot_username: str, myth: Myth, lang: str) -> str:
+    link = f"https://t.me/{bot_username}?start={myth.id}"
+    message = f"{text('share_text', lang)} {myth.title[lang]}"
+    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(message, safe='')}"
+
+
+def myth_reply(myth: Myth, lang: str, *, bot_username: str | None = None,
+               feedback: bool = False) -> Reply:
+    rows: list[tuple[Button, ...]] = []
+    if feedback:
+        rows.append((Button(text("button_helpful", lang), f"v:{myth.id}:1"),
+                     Button(text("button_not_helpful", lang), f"v:{myth.id}:0")))
+    nav = [Button(text("button_other", lang), "list"), Button(text("button_sources", lang), "src")]
+    if bot_username:
+        nav.append(Button(text("button_share", lang), url=share_url(bot_username, myth, lang)))
+    rows.append(tuple(nav))
+    return Reply(myth_card(myth, lang), tuple(rows), myth.id)
+
+
+def myths_menu(content: Content, lang: str, intro: str | None = None) -> Reply:
+    lines = [intro or text("myths_title", lang)]
+    lines += [f"• {escape(m.title[lang])}" for m in content.myths]
+    lines += ["", text("help_commands", lang)]
+    buttons = tuple((Button(m.title[lang][:60], f"m:{m.id}"),) for m in content.myths)
+    return Reply(_fit("\n".join(lines)), buttons)
+
+
+def help_reply(content: Content, lang: str) -> Reply:
+    return myths_menu(content, lang, text("help_intro", lang))
+
+
+def sources_reply(content: Content, lang: str) -> Reply:
+    lines = [text("sources_title", lang), ""]
+    for source in content.sources:
+        author = f", {text('by', lang)} {escape(source.author)}" if source.author else ""
+        lines.append(f"• <b>{escape(source.title)}</b>{author} — {escape(source.site)}, "
+                     f"{escape(source.date)}")
+    return Reply("\n".join(lines))
+
+
+def clarify_reply(decision: Decision, content: Content, lang: str, question: str) -> Reply:
+    quoted = escape(question.strip()[:80] + ("…" if len(question.strip()) > 80 else ""))
+    body = f"« {quoted} »\n{text('clarify', lang)}" if quoted else text("clarify", lang)
+    buttons = tuple((Button(content.by_id[i].title[lang][:60], f"m:{i}"),)
+                    for i in decision.options if i in content.by_id)
+    return Reply(body, buttons)
+
+
+def reply_for(decision: Decision, content: Content, lang: str, question: str = "", *,
+              bot_username: str | None = None, feedback: bool = False) -> Reply:
+    """The one reply to a message: the rebuttal, a clarify question, or the help."""
+    myth = content.by_id.get(decision.intent or "")
+    if decision.kind == "answer" and myth is not None:
+        return myth_reply(myth, lang, bot_username=bot_username, feedback=feedback)
+    if decision.kind == "clarify":
+        return clarify_reply(decision, content, lang, question)
+    return help_reply(content, lang)
+
+
+def top5_reply(content: Content, lang: str, step: int) -> Reply:
+    """One step of the article's top 5; the last one is the unfinished fifth point."""
+    top = content.top5
+    step = min(max(step, 1), len(top))
+    myth = top[step - 1]
+    heading = text("top5_title", lang, n=step, total=len(top))
+    body = _fit(f"{heading}\n\n{myth_card(myth, lang)}")
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if step < len(top):
+        buttons = ((Button(text("button_next", lang), f"t5:{step + 1}"),),)
+    return Reply(body, buttons, myth.id)
+
+
+def _fit(html: str) -> str:
+    """Stay within Telegram's limit; content checks make this a last resort."""
+    if visible_length(html) <= MAX_MESSAGE:
+        return html
+    return escape(visible_text(html)[: MAX_MESSAGE - 1]) + "…"
+
+
+def callback_reply(data: str, content: Content, lang: str, *,
+                   bot_username: str | None = None, feedback: bool = False) -> Reply | None:
+    """The reply a button press asks for, or None for data this module does not own."""
+    if data == "list":
+        return myths_menu(content, lang)
+    if data == "src":
+        return sources_reply(content, lang)
+    if data.startswith("m:") and data[2:] in content.by_id:
+        return myth_reply(content.by_id[data[2:]], lang, bot_username=bot_username,
+                          feedback=feedback)
+    if data.startswith("t5:") and data[3:].isdigit() and content.top5:
+        return top5_reply(content, lang, int(data[3:]))
+    return None

@@ -1,0 +1,165 @@
+"""The shape of the editors' YAML files, declared once.
+
+The loader validates against these specs and the JSON Schemas shipped in
+`schema/` are generated from them (`python -m bot.spec`), so an editor's
+completion and `mythbot check` can never disagree about a key.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LANGS: tuple[str, ...] = ("fr", "en")
+LANG_NAMES = {"fr": "French", "en": "English"}
+ID_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    description: str
+    pattern: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Int:
+    description: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Strings:
+    """A list of non-empty, distinct strings."""
+
+    description: str
+    min_items: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PerLang:
+    """One value per language: {fr: ..., en: ...}; every language is required."""
+
+    description: str
+    item: Str | Strings
+    required_langs: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Obj:
+    description: str
+    fields: dict[str, Spec]
+    required: tuple[str, ...] = field(default=())
+
+
+Spec = Str | Int | Strings | PerLang | Obj
+
+INTENT = Obj(
+    "A myth (cliché) users may repeat, with the sentences that recognise it.",
+    {
+        "id": Str("Stable identifier, also the file name: intents/<id>.yaml.", ID_PATTERN),
+        "order": Int("Position in the list of myths (/myths, inline mode).", 1, 999),
+        "top5": Int("Rank in the 'Top 5 des clichés' article, for its five points only.", 1, 5),
+        "title": PerLang("The cliché as users know it, short.", Str("Title", max_length=90)),
+        "examples": PerLang(
+            "Sentences people write when they repeat this cliché (15 or more per language).",
+            Strings("Examples", min_items=1),
+        ),
+        "near_misses": PerLang(
+            "Chatter that shares words with this myth but is not it: never answered.",
+            Strings("Near misses", min_items=1),
+            required_langs=False,
+        ),
+    },
+    required=("id", "order", "title", "examples"),
+)
+
+SOURCE = Obj(
+    "Where the rebuttal comes from.",
+    {
+        "title": Str("The article's title."),
+        "site": Str("The site or kind of publication."),
+        "author": Str("The author, when the article names one."),
+        "date": Str("Publication date, YYYY-MM-DD or YYYY, in quotes."),
+        "part": Str("Which part of the article the rebuttal draws on."),
+    },
+    required=("title", "site", "date"),
+)
+
+RESPONSE = Obj(
+    "The rebuttal of one myth.",
+    {
+        "intent": Str("The id of the intent this answers (intents/<id>.yaml).", ID_PATTERN),
+        "text": PerLang(
+            "The rebuttal. Telegram HTML: <b>, <i>, <u>, <s>, <code>, <blockquote>; "
+            "write &amp; &lt; &gt; for & < >.",
+            Str("Rebuttal"),
+        ),
+        "source": SOURCE,
+    },
+    required=("intent", "text", "source"),
+)
+
+SPECS = {"intents": INTENT, "responses": RESPONSE}
+SCHEMA_FILES = {"intents": "intent.schema.json", "responses": "response.schema.json"}
+
+
+def json_schema(spec: Spec) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) equivalent of a spec."""
+    if isinstance(spec, Str):
+        out: dict[str, Any] = {"type": "string", "minLength": 1, "description": spec.description}
+        if spec.pattern:
+            out["pattern"] = spec.pattern
+        if spec.max_length:
+            out["maxLength"] = spec.max_length
+        return out
+    if isinstance(spec, Int):
+        out = {"type": "integer", "description": spec.description}
+        if spec.minimum is not None:
+            out["minimum"] = spec.minimum
+        if spec.maximum is not None:
+            out["maximum"] = spec.maximum
+        return out
+    if isinstance(spec, Strings):
+        return {
+            "type": "array",
+            "description": spec.description,
+            "minItems": spec.min_items,
+            "uniqueItems": True,
+            "items": {"type": "string", "minLength": 1},
+        }
+    if isinstance(spec, PerLang):
+        return {
+            "type": "object",
+            "description": spec.description,
+            "properties": {lang: json_schema(spec.item) for lang in LANGS},
+            "required": list(LANGS) if spec.required_langs else [],
+            "additionalProperties": False,
+        }
+    return {
+        "type": "object",
+        "description": spec.description,
+        "properties": {name: json_schema(sub) for name, sub in spec.fields.items()},
+        "required": list(spec.required),
+        "additionalProperties": False,
+    }
+
+
+def schema_document(kind: str) -> str:
+    body = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": f"mythbot {kind}"}
+    body.update(json_schema(SPECS[kind]))
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, name in SCHEMA_FILES.items():
+        (folder / name).write_text(schema_document(kind), encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover - developer tool
+    write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "schema"))
