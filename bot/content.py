@@ -7,6 +7,7 @@ instead of stopping at the first, so an editor fixes a file in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,12 +139,12 @@ class _FileReader:
     def at(self, node: yaml.Node, message: str, hint: str = "") -> None:
         self.problem(node.start_mark.line + 1, node.start_mark.column + 1, message, hint)
 
-    def read(self) -> tuple[yaml.Node | None, Spec | None]:
+    def read(self) -> yaml.Node | None:
         try:
             text = self.path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             self.problem(1, 1, f"the file is not UTF-8 ({exc.reason})", "save it as UTF-8")
-            return None, None
+            return None
         self.lines = text.splitlines()
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -152,13 +153,13 @@ class _FileReader:
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             self.problem(line, column, f"invalid YAML: {exc.problem or exc.context}",
                          _syntax_hint(str(exc.problem or "")))
-            return None, None
+            return None
         except yaml.YAMLError as exc:
             self.problem(1, 1, f"invalid YAML: {exc}", "check the file's syntax")
-            return None, None
+            return None
         if node is None:
             self.problem(1, 1, "the file is empty", "start from a copy of an existing file")
-        return node, None
+        return node
 
     def walk(self, node: yaml.Node, spec: Spec, name: str) -> Any:
         if isinstance(spec, Obj):
@@ -276,8 +277,6 @@ def _join(parent: str, key: str) -> str:
 
 
 def _matches(pattern: str, value: str) -> bool:
-    import re
-
     return re.fullmatch(pattern.strip("^$"), value) is not None
 
 
@@ -314,10 +313,9 @@ def _syntax_hint(problem: str) -> str:
 
 
 def _read(folder: Path, sub: str, spec: Obj) -> Iterator[tuple[_FileReader, dict[str, Any] | None]]:
-    directory = folder / sub
-    for path in sorted(directory.glob("*.y*ml")):
+    for path in sorted((folder / sub).glob("*.y*ml")):
         reader = _FileReader(path, _shown(path, folder))
-        node, _ = reader.read()
+        node = reader.read()
         data = reader.walk(node, spec, "") if node is not None else None
         yield reader, data
 
@@ -341,13 +339,17 @@ def load_content(folder: Path) -> LoadResult:
         return LoadResult(None, tuple(problems))
     intents: dict[str, tuple[_FileReader, dict[str, Any]]] = {}
     responses: dict[str, tuple[_FileReader, dict[str, Any]]] = {}
+    # A file that could not be read already has its error; its partner is not an orphan.
+    unreadable: set[str] = set()
     for kind, spec, target, key in (("intents", INTENT, intents, "id"),
                                     ("responses", RESPONSE, responses, "intent")):
         for reader, data in _read(folder, kind, spec):
-            if data is not None:
+            if data is not None and isinstance(data.get(key), str):
                 _register(reader, data, key, target, kind)
+            else:
+                unreadable.add(reader.path.stem)
             problems.extend(reader.problems)
-    myths = _pair(intents, responses, problems)
+    myths = _pair(intents, responses, problems, unreadable)
     if not myths and not problems:
         problems.append(Problem("intents", 1, 1, "no intents found",
                                 "add intents/<id>.yaml and responses/<id>.yaml"))
@@ -375,9 +377,11 @@ def _register(reader: _FileReader, data: dict[str, Any], key: str,
 
 def _pair(intents: dict[str, tuple[_FileReader, dict[str, Any]]],
           responses: dict[str, tuple[_FileReader, dict[str, Any]]],
-          problems: list[Problem]) -> list[Myth]:
+          problems: list[Problem], unreadable: set[str]) -> list[Myth]:
     myths: list[Myth] = []
     for ident, (reader, data) in intents.items():
+        if ident not in responses and ident in unreadable:
+            continue
         if ident not in responses:
             problems.append(Problem(reader.shown, 1, 1, f"intent '{ident}' has no response",
                                     f"add responses/{ident}.yaml with its rebuttal"))
@@ -387,7 +391,7 @@ def _pair(intents: dict[str, tuple[_FileReader, dict[str, Any]]],
         if myth:
             myths.append(myth)
     for ident, (reader, _) in responses.items():
-        if ident not in intents:
+        if ident not in intents and ident not in unreadable:
             problems.append(Problem(reader.shown, 1, 1,
                                     f"response for '{ident}', but there is no such intent",
                                     f"add intents/{ident}.yaml, or fix 'intent:' "

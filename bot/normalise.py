@@ -20,6 +20,9 @@ _PHRASE = re.compile(
 )
 # Canonical tokens are protected from letter folding so that they stay readable in `ask`.
 _PROTECTED = frozenset(PHRASES.values()) | frozenset(TOKENS.values())
+# "faceboooook" folds to "facebok": send it back to the canonical word it shouts.
+_UNFOLD = {_REPEATS.sub(r"\1", word): word for word in _PROTECTED
+           if " " not in word and _REPEATS.sub(r"\1", word) not in TOKENS}
 MAX_CHARS = 1000
 
 
@@ -48,7 +51,7 @@ def _token(word: str) -> tuple[str, ...]:
     mapped = TOKENS.get(word)
     if mapped is None:
         folded = _REPEATS.sub(r"\1", word) if word not in _PROTECTED else word
-        mapped = TOKENS.get(folded, folded)
+        mapped = TOKENS.get(folded) or _UNFOLD.get(folded, folded)
     return tuple(mapped.split())
 
 

@@ -1,0 +1,118 @@
+"""The editors' command line, run in-process: whole outputs and exit statuses."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import ROOT
+
+EVAL = ROOT / "tests" / "data" / "eval.jsonl"
+
+
+def run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    status = main(list(args), out)
+    return status, out.getvalue()
+
+
+def test_ask_json_has_the_documented_keys() -> None:
+    status, out = run("ask", "--json", "combien", "gagne", "un", "smm")
+    data = json.loads(out)
+    assert status == 0
+    assert data["decision"] == "answer" and data["intent"] == "salary" and data["lang"] == "fr"
+    assert isinstance(data["score"], float) and data["example"]
+    assert {"intent", "score", "example"} <= set(data["runner_up"])
+
+
+def test_ask_explains_a_refusal_in_a_group() -> None:
+    status, out = run("ask", "--chat", "group", "je suis sur facebook ce soir")
+    assert status == 0
+    assert out.splitlines()[0] == "decision:  none"
+    assert "why:" in out
+
+
+def test_check_is_clean_on_the_shipped_content() -> None:
+    status, out = run("check")
+    assert status == 0
+    assert out.startswith("ok: 11 intents,")
+
+
+def test_check_fails_with_file_and_line_on_broken_content(content_copy: Path) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    path.write_text(path.read_text().replace("examples:", "exemples:"))
+    status, out = run("check", "--content", str(content_copy))
+    assert status == 1
+    assert "intents/salary.yaml:" in out and "did you mean 'examples'?" in out
+    assert out.splitlines()[-1].endswith(f"in {content_copy}")
+
+
+def test_content_folder_comes_from_the_environment(content_copy: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (content_copy / "responses" / "salary.yaml").unlink()
+    monkeypatch.setenv("MYTHBOT_CONTENT", str(content_copy))
+    assert run("check")[0] == 1
+
+
+def test_eval_prints_per_intent_scores_and_the_summary_line() -> None:
+    status, out = run("eval", str(EVAL))
+    lines = out.splitlines()
+    assert status == 0
+    assert lines[0].split() == ["intent", "precision", "recall", "n"]
+    assert lines[-1].startswith("accuracy=") and " false_answers=" in lines[-1]
+    assert lines[-1].endswith(f"n={len(EVAL.read_text().splitlines())}")
+
+
+def test_eval_refuses_an_unknown_intent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "hello", "expect": "nope"}\n')
+    assert run("eval", str(bad))[0] == 2
+    assert "bad.jsonl:1: unknown intent 'nope'" in capsys.readouterr().err
+
+
+# The levels reached on the held-out set; content edits must not silently go below them.
+@pytest.mark.parametrize(("chat", "accuracy", "false_rate"),
+                         [("group", 0.75, 0.02), ("private", 0.80, 0.08)])
+def test_matching_quality_holds_on_the_labelled_set(chat: str, accuracy: float,
+                                                    false_rate: float) -> None:
+    status, out = run("eval", "--json", "--chat", chat, str(EVAL))
+    report = json.loads(out)
+    assert status == 0 and report["n"] >= 300
+    assert report["accuracy"] >= accuracy
+    assert report["false_answer_rate"] <= false_rate
+
+
+def test_chat_with_piped_input_answers_each_line_in_its_language() -> None:
+    lines = "le smm passe ses journées sur facebook\nhow much does an SMM earn?\n"
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input=lines,
+                            capture_output=True, text=True, timeout=60, check=True)
+    out = result.stdout
+    assert "Cliché : Le SMM passe ses journées sur Facebook" in out
+    assert "Cliché: How much does an SMM earn?" in out
+    assert "Source : « Top 5" in out and "Source: “Le social media manager" in out
+
+
+def test_chat_buttons_are_pressed_by_number() -> None:
+    out = io.StringIO()
+    from bot.console import chat_loop
+    from bot.content import load_content
+    from bot.matching import Matcher
+
+    content = load_content(ROOT).content
+    assert content is not None
+    chat_loop(Matcher(content), io.StringIO("/top5\n1\n"), out, lang="en")
+    assert "(1/5)" in out.getvalue() and "(2/5)" in out.getvalue()
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("run", "chat", "ask", "check", "eval", "misses", "stats"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        assert "--content" in capsys.readouterr().out
