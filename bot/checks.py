@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rapidfuzz import fuzz, process
 
-from bot.content import Content, Problem
+from bot.content import Content, Problem, load_content
 from bot.matching import Matcher
 
 # Only flag an example that is really close to another intent's: small
@@ -41,3 +43,13 @@ def ambiguous_examples(content: Content, matcher: Matcher) -> list[Problem]:
                 f"reword it so that it says what is specific to '{entry.intent}', or move it "
                 f"to intents/{other_intent}.yaml"))
     return problems
+
+
+def check_content(folder: Path) -> tuple[Content | None, list[Problem]]:
+    """Everything `mythbot check` reports, and the content when it has no error."""
+    result = load_content(folder)
+    problems = list(result.problems)
+    if result.content is not None:
+        problems += ambiguous_examples(result.content, Matcher(result.content))
+    errors = any(p.severity == "error" for p in problems)
+    return (None if errors else result.content), problems

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.checks import ambiguous_examples
+from bot.checks import check_content
 from bot.console import chat_loop
-from bot.content import Content, LoadResult, Problem, load_content
+from bot.content import Content, Problem, load_content
 from bot.evaluation import LabelError, Report, evaluate, read_labelled
 from bot.matching import Decision, Matcher
 
@@ -36,16 +36,6 @@ def content_folder(option: str | None) -> Path:
     if chosen:
         return Path(chosen)
     return PROJECT if (PROJECT / "intents").is_dir() else Path.cwd()
-
-
-def check_content(folder: Path) -> tuple[Content | None, list[Problem]]:
-    """Everything `mythbot check` reports, and the content when it has no error."""
-    result: LoadResult = load_content(folder)
-    problems = list(result.problems)
-    if result.content is not None:
-        problems += ambiguous_examples(result.content, Matcher(result.content))
-    errors = any(p.severity == "error" for p in problems)
-    return (None if errors else result.content), problems
 
 
 def load_matcher(option: str | None) -> Matcher:

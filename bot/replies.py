@@ -61,15 +61,20 @@ def share_url(bot_username: str, myth: Myth, lang: str) -> str:
 
 
 def myth_reply(myth: Myth, lang: str, *, bot_username: str | None = None,
-               feedback: bool = False) -> Reply:
+               feedback: bool = False, navigation: bool = True) -> Reply:
+    """A myth card with its buttons. Inline cards live in other people's chats, where only
+    the share button makes sense: `navigation=False`."""
     rows: list[tuple[Button, ...]] = []
     if feedback:
         rows.append((Button(text("button_helpful", lang), f"v:{myth.id}:1"),
                      Button(text("button_not_helpful", lang), f"v:{myth.id}:0")))
     nav = [Button(text("button_other", lang), "list"), Button(text("button_sources", lang), "src")]
+    if not navigation:
+        nav = []
     if bot_username:
         nav.append(Button(text("button_share", lang), url=share_url(bot_username, myth, lang)))
-    rows.append(tuple(nav))
+    if nav:
+        rows.append(tuple(nav))
     return Reply(myth_card(myth, lang), tuple(rows), myth.id)
 
 

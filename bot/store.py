@@ -69,7 +69,7 @@ LangSetting = Literal["auto", "fr", "en"]
 
 MODES: frozenset[str] = frozenset({"auto", "mention", "off"})
 LANG_SETTINGS: frozenset[str] = frozenset({"auto", "fr", "en"})
-CHAT_KINDS: frozenset[str] = frozenset({"private", "group", "channel"})
+CHAT_KINDS: frozenset[str] = frozenset({"private", "group", "channel", "inline"})
 
 MAX_COOLDOWN_MINUTES = 7 * 24 * 60
 MAX_MISS_CHARS = 500

@@ -65,3 +65,9 @@ def make_content(tmp_path: Path) -> MakeContent:
         return root
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22 warns when RetryAfter.retry_after is read as an int; warnings are errors here.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")

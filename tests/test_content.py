@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli import check_content
+from bot.checks import check_content
 from bot.content import Content, Problem, load_content
 from bot.spec import SCHEMA_FILES, schema_document
 from tests.conftest import ROOT

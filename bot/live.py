@@ -1,0 +1,79 @@
+"""Content that follows the editors' files while the bot runs.
+
+A reload runs the same checks as `mythbot check`; only clean content replaces
+the current matcher, in one assignment, so an answer being computed keeps the
+matcher it started with and never mixes two versions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.checks import check_content
+from bot.content import Problem
+from bot.matching import Matcher, Thresholds
+
+log = logging.getLogger(__name__)
+Signature = tuple[tuple[str, int, int], ...]
+
+
+class ContentError(Exception):
+    """The content folder has errors; `problems` says where."""
+
+    def __init__(self, folder: Path, problems: list[Problem]) -> None:
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} error(s) in {folder}:\n"
+                         + "\n".join(p.format() for p in errors))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Reload:
+    changed: bool
+    """The files changed since the last look (or a reload was forced)."""
+    applied: bool
+    """New content is now answering."""
+    problems: tuple[Problem, ...] = ()
+
+
+def signature(folder: Path) -> Signature:
+    files = []
+    for sub in ("intents", "responses"):
+        for path in sorted((folder / sub).glob("*.y*ml")):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:  # deleted between glob and stat
+                continue
+            files.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(files)
+
+
+class LiveContent:
+    def __init__(self, folder: Path, thresholds: Thresholds | None = None) -> None:
+        self.folder = folder
+        self.thresholds = thresholds
+        self._lock = threading.Lock()
+        self._seen = signature(folder)
+        content, problems = check_content(folder)
+        if content is None:
+            raise ContentError(folder, problems)
+        self.matcher = Matcher(content, thresholds)
+
+    def reload(self, *, force: bool = False) -> Reload:
+        """Look at the files; load, check and swap in the content if they changed."""
+        with self._lock:  # one reload at a time: a forced one may race the watcher
+            current = signature(self.folder)
+            if current == self._seen and not force:
+                return Reload(changed=False, applied=False)
+            self._seen = current
+            content, problems = check_content(self.folder)
+            if content is None:
+                log.warning("content edit refused, the bot keeps its last good content:\n%s",
+                            "\n".join(p.format() for p in problems if p.severity == "error"))
+                return Reload(changed=True, applied=False, problems=tuple(problems))
+            self.matcher = Matcher(content, self.thresholds)
+            log.info("content reloaded: %d myths", len(content.myths))
+            return Reload(changed=True, applied=True, problems=tuple(problems))

@@ -1,0 +1,106 @@
+"""How the bot is configured (environment, then flags) and how its secrets stay secret."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """The configuration cannot start a bot; the message says what to set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    token: str = field(repr=False)
+    content: Path
+    db: Path
+    base_url: str | None = None
+    admins: frozenset[int] = frozenset()
+    webhook_url: str | None = None
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    secret_token: str = field(default="", repr=False)
+    keep_misses: bool = True
+    reload_seconds: float = 2.0
+    """How often the content folder is looked at for edits."""
+
+    @property
+    def webhook(self) -> bool:
+        return self.webhook_url is not None
+
+
+def parse_admins(raw: str | None) -> frozenset[int]:
+    if not raw:
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError as exc:
+        raise ConfigError(f"MYTHBOT_ADMINS must be Telegram user ids separated by commas, "
+                          f"not {raw!r}") from exc
+
+
+def config_from(*, token: str | None, content: Path, db: str, base_url: str | None = None,
+                admins: str | None = None, webhook_url: str | None = None,
+                listen: str | None = None, port: int | None = None,
+                secret_token: str | None = None) -> Config:
+    env = os.environ
+    token = token or env.get("TELEGRAM_BOT_TOKEN", "")
+    if not token:
+        raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN (from @BotFather), or try the "
+                          "console chat with `mythbot chat`")
+    webhook_url = webhook_url or env.get("MYTHBOT_WEBHOOK_URL") or None
+    secret = secret_token or env.get("MYTHBOT_WEBHOOK_SECRET") or ""
+    if webhook_url and not secret:
+        # Telegram echoes the secret in a header: without one, anyone could post fake updates.
+        secret = secrets.token_urlsafe(32)
+    return Config(
+        token=token,
+        content=content,
+        db=Path(db),
+        base_url=base_url or env.get("TELEGRAM_BASE_URL") or None,
+        admins=parse_admins(admins if admins is not None else env.get("MYTHBOT_ADMINS")),
+        webhook_url=webhook_url,
+        listen=listen or env.get("MYTHBOT_LISTEN", "0.0.0.0"),
+        port=port or int(env.get("MYTHBOT_PORT", "8443")),
+        secret_token=secret,
+        keep_misses=env.get("MYTHBOT_KEEP_MISSES", "1").strip().lower() not in {"0", "false", "no"},
+    )
+
+
+def redact(text: str, *secrets_: str) -> str:
+    """Remove the token (and its secret half) from any text bound for a log or a user."""
+    for secret in secrets_:
+        if not secret:
+            continue
+        text = text.replace(secret, "[token]")
+        _, _, private = secret.partition(":")
+        if len(private) >= 8:
+            text = text.replace(private, "[token]")
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback included, then strips the secrets from the result."""
+
+    def __init__(self, fmt: str, *secrets_: str) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets_
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), *self.secrets)
+
+
+def setup_logging(config: Config, level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                            config.token, config.secret_token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,79 @@
+"""The operators' commands (MYTHBOT_ADMINS) and the content watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.html import escape
+from bot.live import Reload
+from bot.replies import Reply
+from bot.reports import stats_summary
+from bot.telegram.admin import is_operator
+from bot.telegram.sending import answer
+from bot.telegram.state import state, user_lang
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+MAX_PROBLEMS_SHOWN = 10
+
+
+def reload_message(result: Reload, lang: str, myths: int) -> str:
+    if result.applied:
+        return text("reload_ok", lang, n=myths)
+    if not result.changed:
+        return text("reload_same", lang)
+    errors = [p for p in result.problems if p.severity == "error"]
+    lines = [escape(p.format()) for p in errors[:MAX_PROBLEMS_SHOWN]]
+    more = f"\n… (+{len(errors) - MAX_PROBLEMS_SHOWN})" if len(errors) > MAX_PROBLEMS_SHOWN else ""
+    return f"{text('reload_failed', lang)}\n<pre>{chr(10).join(lines)}{more}</pre>"
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the content now (operators only)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update, context)
+    if not is_operator(update, context):
+        await answer(message, Reply(text("operators_only", lang)), quote=False)
+        return
+    live = state(context).live
+    result = await asyncio.to_thread(live.reload, force=True)
+    await answer(message, Reply(reload_message(result, lang, len(live.matcher.content.myths))),
+                 quote=False)
+
+
+async def watch_content(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pick up edits to the content folder; tell the operators when an edit is refused."""
+    bot_state = state(context)
+    # Loading and checking takes a moment: off the event loop, so updates keep flowing.
+    result = await asyncio.to_thread(bot_state.live.reload)
+    if not result.changed or result.applied:
+        return
+    for operator in bot_state.config.admins:
+        try:
+            await context.bot.send_message(operator, reload_message(result, "fr", 0))
+        except TelegramError as exc:  # the operator never opened a chat with the bot
+            log.warning("could not warn operator %s: %s", operator, exc)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the operators answers and votes per myth for the last 30 days."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update, context)
+    if not is_operator(update, context):
+        await answer(message, Reply(text("operators_only", lang)), quote=False)
+        return
+    since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
+    rows = state(context).store.stats(since_day=since)
+    body = stats_summary(rows) if rows else text("stats_empty", lang)
+    await answer(message, Reply(f"{text('stats_title', lang, since=since)}\n<pre>"
+                                f"{escape(body)}</pre>"), quote=False)

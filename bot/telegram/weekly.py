@@ -1,0 +1,144 @@
+"""The myth of the week: `/weekly <day> <HH:MM> [timezone]` in a group or channel."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import Application, ContextTypes, JobQueue
+
+from bot.replies import Reply, myth_card, myth_reply
+from bot.rotation import next_weekly
+from bot.store import Schedule
+from bot.telegram.admin import is_chat_admin
+from bot.telegram.handlers import forget_chat
+from bot.telegram.sending import answer, keyboard
+from bot.telegram.state import state, user_lang
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TZ = "Europe/Paris"
+DAYS = {
+    0: ("monday", "mon", "lundi", "lun", "1"),
+    1: ("tuesday", "tue", "tues", "mardi", "mar", "2"),
+    2: ("wednesday", "wed", "mercredi", "mer", "3"),
+    3: ("thursday", "thu", "thur", "jeudi", "jeu", "4"),
+    4: ("friday", "fri", "vendredi", "ven", "5"),
+    5: ("saturday", "sat", "samedi", "sam", "6"),
+    6: ("sunday", "sun", "dimanche", "dim", "7"),
+}
+DAY_NAMES = {"fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+             "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                    "Sunday")}
+
+
+def parse_weekly(args: list[str]) -> Schedule | None:
+    """`<day> <HH:MM> [timezone]` as a schedule (chat id 0), or None when malformed."""
+    if len(args) not in (2, 3):
+        return None
+    day = next((d for d, names in DAYS.items() if args[0].lower() in names), None)
+    hours, _, minutes = args[1].partition(":")
+    if day is None or not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        return None
+    if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+        return None
+    zone = args[2] if len(args) == 3 else DEFAULT_TZ
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return Schedule(0, day, f"{int(hours):02d}:{minutes}", zone)
+
+
+def schedule_job(job_queue: JobQueue[Any], schedule: Schedule) -> None:
+    name = f"weekly:{schedule.chat_id}"
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    hours, minutes = (int(part) for part in schedule.time.split(":"))
+    at = time(hours, minutes, tzinfo=ZoneInfo(schedule.timezone))
+    # PTB counts days from Sunday = 0; the store from Monday = 0.
+    job_queue.run_daily(post_weekly, at, days=((schedule.weekday + 1) % 7,), name=name,
+                        chat_id=schedule.chat_id)
+
+
+def restore_jobs(application: Application) -> int:  # type: ignore[type-arg]
+    """Re-create the weekly jobs after a restart, from the schedules in SQLite."""
+    bot_state = application.bot_data["state"]
+    job_queue = application.job_queue
+    if job_queue is None:
+        return 0
+    schedules = bot_state.store.schedules()
+    for schedule in schedules:
+        schedule_job(job_queue, schedule)
+    return len(schedules)
+
+
+async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Set or stop this chat's weekly myth (admins of the group or channel only)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    lang = user_lang(update, context)
+    args = context.args or []
+    if chat.type == ChatType.PRIVATE:
+        await answer(message, Reply(text("groups_only", lang)), quote=False)
+        return
+    if not await is_chat_admin(update, context):
+        await answer(message, Reply(text("admins_only", lang)), quote=True)
+        return
+    store = state(context).store
+    if [a.lower() for a in args] == ["off"]:
+        removed = store.delete_schedule(chat.id)
+        if context.job_queue is not None:
+            for job in context.job_queue.get_jobs_by_name(f"weekly:{chat.id}"):
+                job.schedule_removal()
+        await answer(message, Reply(text("weekly_off" if removed else "weekly_none", lang)),
+                     quote=False)
+        return
+    parsed = parse_weekly(args)
+    if parsed is None:
+        await answer(message, Reply(text("weekly_usage", lang)), quote=False)
+        return
+    chosen = store.chat_settings(chat.id).lang
+    schedule = Schedule(chat.id, parsed.weekday, parsed.time, parsed.timezone,
+                        chosen if chosen != "auto" else lang)  # type: ignore[arg-type]
+    store.set_schedule(schedule)
+    if context.job_queue is not None:
+        schedule_job(context.job_queue, schedule)
+    await answer(message, Reply(text("weekly_set", lang, day=DAY_NAMES[lang][parsed.weekday],
+                                     time=parsed.time, tz=parsed.timezone)), quote=False)
+
+
+async def post_weekly(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Post the next myth card of the rotation; stop for good if the bot was removed."""
+    job = context.job
+    if job is None or job.chat_id is None:
+        return
+    chat_id = job.chat_id
+    bot_state = state(context)
+    schedule = bot_state.store.schedule(chat_id)
+    if schedule is None:
+        job.schedule_removal()
+        return
+    content = bot_state.live.matcher.content
+    intent = next_weekly([m.id for m in content.myths], bot_state.store.weekly_history(chat_id))
+    myth = content.by_id[intent]
+    lang = schedule.lang if schedule.lang != "auto" else "fr"
+    card = f"{text('weekly_title', lang)}\n\n{myth_card(myth, lang)}"
+    share = myth_reply(myth, lang, bot_username=bot_state.username or None, navigation=False)
+    try:
+        await context.bot.send_message(chat_id, card, reply_markup=keyboard(share))
+    except (Forbidden, BadRequest) as exc:
+        if isinstance(exc, BadRequest) and "chat not found" not in str(exc).lower():
+            raise
+        log.info("weekly post to chat %s impossible (%s): schedule deleted", chat_id, exc)
+        forget_chat(context, chat_id)
+        job.schedule_removal()
+        return
+    bot_state.store.record_weekly_post(chat_id, intent)

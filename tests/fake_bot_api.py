@@ -1,0 +1,2103 @@
+"""A small local Telegram Bot API server for end-to-end tests.
+
+The real :class:`telegram.ext.Application` talks to it over HTTP exactly as it talks to
+``api.telegram.org``::
+
+    async with FakeBotApi() as api:
+        app = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
+        ...
+        api.send_text(api.private_chat(alice), alice, "/start")
+        [reply] = await api.wait_for_messages(1, chat_id=alice["id"])
+
+Everything runs in the test's event loop (``asyncio.start_server`` and a minimal HTTP/1.1
+parser), binds ``127.0.0.1`` on a free port and never touches the network.
+
+Fidelity notes (what is modelled after the real Bot API / TDLib):
+
+* URLs are ``{base_url}{token}/{method}``; method names are case-insensitive; a wrong token
+  answers 401 ``Unauthorized``, an unknown method 404 ``Not Found``.
+* Bodies may be ``application/x-www-form-urlencoded`` (what PTB sends: every non-string value
+  JSON-encoded), ``multipart/form-data`` or ``application/json``.
+* HTML ``parse_mode`` is parsed with a port of TDLib's ``parse_html`` and fails with the same
+  descriptions (``Bad Request: can't parse entities: Unsupported start tag "p" at byte offset
+  0``...). Like Telegram, an ``&`` that does not start a known entity (``&lt;`` ``&gt;``
+  ``&amp;`` ``&quot;`` or a numeric one) is kept literally rather than rejected.
+* Text is trimmed, then must be 1..4096 characters (code points), as TDLib checks.
+* Privacy mode: unless ``can_read_all_group_messages`` or the bot is an admin of the group,
+  :meth:`FakeBotApi.send_text` in a group only delivers commands (for this bot), mentions
+  of the bot and replies to the bot's messages; the message is still stored in the chat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import contextvars
+import itertools
+import json
+import logging
+import re
+import signal
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import BytesParser
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = ["ApiError", "Call", "EntityParseError", "FakeBotApi", "parse_html"]
+
+JSONDict = dict[str, Any]
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 4096
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_INLINE_RESULTS = 50
+MAX_CALLBACK_ANSWER_LENGTH = 200
+
+DEFAULT_ALLOWED_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)  # everything but chat_member, message_reaction and message_reaction_count
+
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+
+# Parameters that are plain strings in the Bot API: never JSON-decode them (PTB sends strings
+# as they are, so a text "42" must stay "42").
+_STRING_PARAMS = frozenset(
+    {
+        "action",
+        "business_connection_id",
+        "callback_query_id",
+        "caption",
+        "custom_title",
+        "description",
+        "emoji",
+        "first_name",
+        "inline_message_id",
+        "inline_query_id",
+        "ip_address",
+        "language_code",
+        "last_name",
+        "message_effect_id",
+        "name",
+        "next_offset",
+        "parse_mode",
+        "query",
+        "secret_token",
+        "short_description",
+        "switch_pm_parameter",
+        "switch_pm_text",
+        "text",
+        "title",
+        "url",
+    }
+)
+
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+_CONFLICT_POLL = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
+_CONFLICT_WEBHOOK = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
+
+_DEFAULT_FAIL_DESCRIPTIONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden: bot was kicked from the group chat",
+    404: "Not Found",
+    409: _CONFLICT_POLL,
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+}
+
+
+class ApiError(Exception):
+    """An error answer: ``{"ok": false, "error_code": code, "description": ...}``."""
+
+    def __init__(self, code: int, description: str, parameters: JSONDict | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def _bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass
+class Call:
+    """One request the server answered (or is answering, for delayed ones)."""
+
+    method: str
+    params: JSONDict
+    ok: bool
+    result: Any = None
+    error_code: int | None = None
+    description: str | None = None
+    at: float = field(default_factory=time.monotonic)
+
+    def short(self) -> str:
+        params = json.dumps(self.params, ensure_ascii=False, default=str)
+        if len(params) > 300:
+            params = params[:300] + "..."
+        status = "ok" if self.ok else f"{self.error_code} {self.description}"
+        return f"{self.method}({params}) -> {status}"
+
+
+# --------------------------------------------------------------------------------------------
+# HTML entities, ported from TDLib's parse_html (td/telegram/MessageEntity.cpp)
+# --------------------------------------------------------------------------------------------
+
+
+class EntityParseError(Exception):
+    """The message TDLib would give; the Bot API prefixes it with "can't parse entities: "."""
+
+
+_HTML_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "s",
+        "strike",
+        "del",
+        "u",
+        "ins",
+        "tg-spoiler",
+        "tg-emoji",
+        "span",
+        "pre",
+        "code",
+        "blockquote",
+    }
+)
+_SIMPLE_TAG_TYPES = {
+    "i": "italic",
+    "em": "italic",
+    "b": "bold",
+    "strong": "bold",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "u": "underline",
+    "ins": "underline",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+}
+_SPACES = frozenset(b" \t\r\n\v\0")
+_LT, _GT, _AMP, _SLASH, _EQ = (ord(c) for c in "<>&/=")
+_QUOTES = frozenset(b"\"'")
+
+
+def _decode_html_entity(data: bytes, pos: int) -> tuple[int, int]:
+    """Returns (code point or 0 when not an entity, position after it)."""
+    n = len(data)
+
+    def at(i: int) -> int:
+        return data[i] if i < n else 0
+
+    end = pos + 1
+    res = 0
+    if at(pos + 1) == ord("#"):
+        end += 1
+        if at(pos + 2) == ord("x"):
+            end += 1
+            while chr(at(end)) in "0123456789abcdefABCDEF":
+                res = res * 16 + int(chr(at(end)), 16)
+                end += 1
+        else:
+            while ord("0") <= at(end) <= ord("9"):
+                res = res * 10 + at(end) - ord("0")
+                end += 1
+        if res == 0 or res >= 0x10FFFF or end - pos >= 10:
+            return 0, pos
+    else:
+        while chr(at(end)).isascii() and chr(at(end)).isalpha():
+            end += 1
+        name = data[pos + 1 : end]
+        res = {b"lt": ord("<"), b"gt": ord(">"), b"amp": ord("&"), b"quot": ord('"')}.get(name, 0)
+        if res == 0:
+            return 0, pos
+    if at(end) == ord(";"):
+        end += 1
+    return res, end
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> tuple[str, list[JSONDict]]:
+    """Parses Telegram-flavoured HTML into (plain text, MessageEntity dicts).
+
+    Offsets and lengths are in UTF-16 code units, as in the Bot API. Raises
+    :class:`EntityParseError` with TDLib's wording on invalid markup.
+    """
+    data = text.encode("utf-8")
+    n = len(data)
+
+    def at(i: int) -> int:
+        return data[i] if i < n else 0
+
+    def is_space(c: int) -> bool:
+        return c in _SPACES
+
+    def surrogate_error() -> EntityParseError:
+        return EntityParseError(
+            "Text contains invalid Unicode characters after decoding HTML entities, check for "
+            "unmatched surrogate code units"
+        )
+
+    out = bytearray()
+    utf16 = 0
+    entities: list[JSONDict] = []
+    # (tag name, argument, utf16 offset, byte position in out)
+    stack: list[tuple[str, str, int, int]] = []
+    i = 0
+    while i < n:
+        c = data[i]
+        if c == _AMP:
+            code, end = _decode_html_entity(data, i)
+            if code:
+                if 0xD800 <= code <= 0xDFFF:
+                    raise surrogate_error()
+                out += chr(code).encode("utf-8")
+                utf16 += 2 if code > 0xFFFF else 1
+                i = end
+                continue
+        if c != _LT:
+            if c & 0xC0 != 0x80:
+                utf16 += 2 if c >= 0xF0 else 1
+            out.append(c)
+            i += 1
+            continue
+
+        begin = i
+        i += 1
+        if at(i) != _SLASH:
+            # start tag
+            while not is_space(at(i)) and at(i) != _GT:
+                i += 1
+            if at(i) == 0:
+                raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+            tag = data[begin + 1 : i].lower().decode("utf-8", "replace")
+            if tag not in _HTML_TAGS:
+                raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {begin}')
+            argument = ""
+            while at(i) != _GT:
+                while at(i) != 0 and is_space(at(i)):
+                    i += 1
+                if at(i) == _GT:
+                    break
+                attr_begin = i
+                while (
+                    not is_space(at(i)) and at(i) not in (_EQ, _GT, _SLASH) and at(i) not in _QUOTES
+                ):
+                    i += 1
+                attr_name = data[attr_begin:i]
+                if not attr_name:
+                    raise EntityParseError(
+                        f'Empty attribute name in the tag "{tag}" at byte offset {begin}'
+                    )
+                while at(i) != 0 and is_space(at(i)):
+                    i += 1
+                if at(i) != _EQ:
+                    if at(i) == 0:
+                        raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
+                    if tag == "blockquote" and attr_name == b"expandable":
+                        argument = "1"
+                    continue
+                i += 1
+                while at(i) != 0 and is_space(at(i)):
+                    i += 1
+                if at(i) == 0:
+                    raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
+                if at(i) not in _QUOTES:
+                    token_begin = i
+                    while chr(at(i)).isascii() and (
+                        chr(at(i)).isalnum() or at(i) in (ord("."), ord("-"))
+                    ):
+                        i += 1
+                    value = data[token_begin:i].lower().decode("utf-8", "replace")
+                    if not is_space(at(i)) and at(i) != _GT:
+                        raise EntityParseError(
+                            f"Unexpected end of name token at byte offset {token_begin}"
+                        )
+                else:
+                    end_char = at(i)
+                    i += 1
+                    raw = bytearray()
+                    while at(i) != end_char and at(i) != 0:
+                        if at(i) == _AMP:
+                            code, end = _decode_html_entity(data, i)
+                            if code:
+                                if 0xD800 <= code <= 0xDFFF:
+                                    raise surrogate_error()
+                                raw += chr(code).encode("utf-8")
+                                i = end
+                                continue
+                        raw.append(at(i))
+                        i += 1
+                    if at(i) == end_char:
+                        i += 1
+                    value = raw.decode("utf-8", "replace")
+                if at(i) == 0:
+                    raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
+                if tag == "a" and attr_name == b"href":
+                    argument = value
+                elif tag == "code" and attr_name == b"class" and value.startswith("language-"):
+                    argument = value[len("language-") :]
+                elif tag == "span" and attr_name == b"class" and value.startswith("tg-"):
+                    argument = value[len("tg-") :]
+                elif tag == "tg-emoji" and attr_name == b"emoji-id":
+                    argument = value
+                elif tag == "blockquote" and attr_name == b"expandable":
+                    argument = "1"
+            if tag == "span" and argument != "spoiler":
+                raise EntityParseError(
+                    f'Tag "span" must have class "tg-spoiler" at byte offset {begin}'
+                )
+            stack.append((tag, argument, utf16, len(out)))
+            i += 1
+            continue
+
+        # end tag
+        if not stack:
+            raise EntityParseError(f"Unexpected end tag at byte offset {begin}")
+        while not is_space(at(i)) and at(i) != _GT:
+            i += 1
+        end_tag = data[begin + 2 : i].lower().decode("utf-8", "replace")
+        while is_space(at(i)) and at(i) != 0:
+            i += 1
+        if at(i) != _GT:
+            raise EntityParseError(f"Unclosed end tag at byte offset {begin}")
+        tag, argument, offset, out_pos = stack[-1]
+        if end_tag and end_tag != tag:
+            raise EntityParseError(
+                f'Unmatched end tag at byte offset {begin}, expected "</{tag}>", '
+                f'found "</{end_tag}>"'
+            )
+        if utf16 > offset:
+            length = utf16 - offset
+            last = entities[-1] if entities else None
+            same_span = last is not None and last["offset"] == offset and last["length"] == length
+            if tag in _SIMPLE_TAG_TYPES:
+                entities.append(
+                    {"type": _SIMPLE_TAG_TYPES[tag], "offset": offset, "length": length}
+                )
+            elif tag == "tg-emoji":
+                if not argument.isdigit() or int(argument) == 0:
+                    raise EntityParseError("Invalid custom emoji identifier specified")
+                entities.append(
+                    {
+                        "type": "custom_emoji",
+                        "offset": offset,
+                        "length": length,
+                        "custom_emoji_id": argument,
+                    }
+                )
+            elif tag == "a":
+                url = argument or out[out_pos:].decode("utf-8", "replace")
+                entity = _link_entity(url, offset, length)
+                if entity is not None:
+                    entities.append(entity)
+            elif tag == "pre":
+                if (
+                    same_span
+                    and last is not None
+                    and last["type"] == "code"
+                    and last.get("_language")
+                ):
+                    last["type"] = "pre"
+                    last["language"] = last.pop("_language")
+                else:
+                    entities.append({"type": "pre", "offset": offset, "length": length})
+            elif tag == "code":
+                if same_span and last is not None and last["type"] == "pre" and argument:
+                    last["language"] = argument
+                else:
+                    entity = {"type": "code", "offset": offset, "length": length}
+                    if argument:
+                        entity["_language"] = argument
+                    entities.append(entity)
+            elif tag == "blockquote":
+                kind = "expandable_blockquote" if argument else "blockquote"
+                entities.append({"type": kind, "offset": offset, "length": length})
+        stack.pop()
+        i += 1
+
+    if stack:
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    for entity in entities:
+        entity.pop("_language", None)
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return out.decode("utf-8"), entities
+
+
+def _link_entity(url: str, offset: int, length: int) -> JSONDict | None:
+    match = re.fullmatch(r"tg://user\?id=(\d+)", url)
+    if match:
+        user = {"id": int(match.group(1)), "is_bot": False, "first_name": ""}
+        return {"type": "text_mention", "offset": offset, "length": length, "user": user}
+    url = url.strip()
+    if not url or any(ch.isspace() for ch in url):
+        return None  # TDLib silently drops links it can't check
+    if "://" not in url:
+        url = "http://" + url
+    return {"type": "text_link", "offset": offset, "length": length, "url": url}
+
+
+_MENTION_RE = re.compile(r"(?<!\w)@([A-Za-z0-9_]{2,32})(?![\w@])")
+_COMMAND_RE = re.compile(r"(?<![\w/<>])/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{3,32}))?(?![\w/<>@])")
+_HASHTAG_RE = re.compile(r"(?<!\w)#(\w{1,256})(?![\w#])")
+_URL_RE = re.compile(r"\bhttps?://[^\s<>\"]+[^\s<>\".,;:!?)\]'»]")
+
+
+def detect_entities(text: str) -> list[JSONDict]:
+    """The entities Telegram finds by itself: bot_command, mention, hashtag, url."""
+    found: list[tuple[int, int, str]] = []
+    for regex, kind in (
+        (_COMMAND_RE, "bot_command"),
+        (_MENTION_RE, "mention"),
+        (_HASHTAG_RE, "hashtag"),
+        (_URL_RE, "url"),
+    ):
+        for match in regex.finditer(text):
+            if kind == "hashtag" and not any(ch.isalpha() for ch in match.group(1)):
+                continue
+            found.append((match.start(), match.end(), kind))
+    found.sort()
+    result: list[JSONDict] = []
+    last_end = -1
+    for start, end, kind in found:
+        if start < last_end:
+            continue  # overlapping (e.g. a mention inside a url)
+        last_end = end
+        offset = _utf16_len(text[:start])
+        result.append({"type": kind, "offset": offset, "length": _utf16_len(text[start:end])})
+    return result
+
+
+def _merge_auto_entities(text: str, entities: list[JSONDict]) -> list[JSONDict]:
+    blocking = [
+        (e["offset"], e["offset"] + e["length"])
+        for e in entities
+        if e["type"] in ("code", "pre", "text_link", "text_mention")
+    ]
+    merged = list(entities)
+    for auto in detect_entities(text):
+        start, end = auto["offset"], auto["offset"] + auto["length"]
+        if any(start < b_end and b_start < end for b_start, b_end in blocking):
+            continue
+        merged.append(auto)
+    merged.sort(key=lambda e: (e["offset"], -e["length"]))
+    return merged
+
+
+def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
+    stripped_left = text.lstrip()
+    left = _utf16_len(text) - _utf16_len(stripped_left)
+    result = stripped_left.rstrip()
+    total = _utf16_len(result)
+    fixed: list[JSONDict] = []
+    for entity in entities:
+        start = max(0, entity["offset"] - left)
+        end = min(total, entity["offset"] + entity["length"] - left)
+        if end > start:
+            fixed.append({**entity, "offset": start, "length": end - start})
+    return result, fixed
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+# --------------------------------------------------------------------------------------------
+
+Handler = Callable[[JSONDict], Awaitable[Any]]
+
+# the reader of the connection whose request is being answered (one per connection task)
+_CLIENT_READER: contextvars.ContextVar[asyncio.StreamReader | None] = contextvars.ContextVar(
+    "_CLIENT_READER", default=None
+)
+
+
+class _ClientGone(Exception):
+    """The client closed the connection while its request was pending."""
+
+
+@dataclass
+class _Failure:
+    status: int
+    retry_after: int | None
+    description: str | None
+    times: int
+
+
+class FakeBotApi:
+    """A scripted, observable Telegram Bot API for one bot."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        *,
+        username: str = "mythbot_test_bot",
+        first_name: str = "Mythbot",
+        can_read_all_group_messages: bool = False,
+        can_join_groups: bool = True,
+        supports_inline_queries: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.token = token
+        self.username = username
+        self.can_read_all_group_messages = can_read_all_group_messages
+        self.can_join_groups = can_join_groups
+        self.supports_inline_queries = supports_inline_queries
+        self.host = host
+        self.port = port
+        self.bot_id = int(token.split(":", 1)[0])
+        self.bot_user: JSONDict = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": username,
+        }
+
+        # observation
+        self.calls: list[Call] = []
+        self.callback_answers: dict[str, JSONDict] = {}
+        self.inline_answers: dict[str, JSONDict] = {}
+        self.deleted: list[tuple[int, int]] = []
+        self.commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self.menu_buttons: dict[int | None, JSONDict] = {}
+        self.bot_texts: dict[tuple[str, str], str] = {}
+        self.undelivered: list[JSONDict] = []  # messages privacy mode kept from the bot
+        self._sent: list[JSONDict] = []
+
+        # world state
+        self._chats: dict[int, JSONDict] = {}
+        self._users: dict[int, JSONDict] = {}
+        self._messages: dict[int, dict[int, JSONDict]] = {}
+        self._next_message_id: dict[int, int] = {}
+        self._inline_messages: dict[str, JSONDict] = {}
+        self._members: dict[int, set[int]] = {}
+        self._left: dict[int, set[int]] = {}
+        self._admins: dict[int, list[JSONDict]] = {}
+        self._bot_admin: set[int] = set()
+        self._kicked: set[int] = set()
+        self._pending_callbacks: set[str] = set()
+        self._pending_inline: set[str] = set()
+        self._inline_results: dict[str, list[JSONDict]] = {}
+        self._webhook_url = ""
+
+        # updates
+        self._updates: list[JSONDict] = []
+        self._next_update_id = 1
+        self._allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
+        self._poll_generation = 0
+        self.polls_waiting = 0  # getUpdates requests currently long-polling
+        self._ids = itertools.count(1)
+
+        # scripting
+        self._failures: dict[str, list[_Failure]] = {}
+        self._delays: dict[str, float] = {}
+
+        # plumbing
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._in_flight = 0
+        self._last_activity = time.monotonic()
+        self._closing = False
+
+        self._handlers: dict[str, tuple[str, Handler]] = {}
+        for name, handler in (
+            ("getMe", self._get_me),
+            ("logOut", self._true),
+            ("close", self._true),
+            ("getUpdates", self._get_updates),
+            ("setWebhook", self._set_webhook),
+            ("deleteWebhook", self._delete_webhook),
+            ("getWebhookInfo", self._get_webhook_info),
+            ("sendMessage", self._send_message),
+            ("editMessageText", self._edit_message_text),
+            ("editMessageReplyMarkup", self._edit_message_reply_markup),
+            ("deleteMessage", self._delete_message),
+            ("answerCallbackQuery", self._answer_callback_query),
+            ("answerInlineQuery", self._answer_inline_query),
+            ("getChat", self._get_chat),
+            ("getChatMember", self._get_chat_member),
+            ("getChatAdministrators", self._get_chat_administrators),
+            ("setMyCommands", self._set_my_commands),
+            ("getMyCommands", self._get_my_commands),
+            ("deleteMyCommands", self._delete_my_commands),
+            ("setMyDescription", self._set_my_description),
+            ("setMyShortDescription", self._set_my_short_description),
+            ("setChatMenuButton", self._set_chat_menu_button),
+            ("getChatMenuButton", self._get_chat_menu_button),
+            ("sendChatAction", self._send_chat_action),
+            ("leaveChat", self._leave_chat),
+        ):
+            self._handlers[name.lower()] = (name, handler)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeBotApi is not started")
+        return f"http://{self.host}:{self.port}/bot"
+
+    async def start(self) -> None:
+        self._closing = False
+        self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._notify(wake_polls=True)
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        tasks = list(self._connections)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # ------------------------------------------------------------------ ready-made objects
+
+    @staticmethod
+    def user(
+        user_id: int,
+        first_name: str,
+        language_code: str | None = "fr",
+        is_bot: bool = False,
+        *,
+        username: str | None = None,
+        last_name: str | None = None,
+    ) -> JSONDict:
+        user: JSONDict = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
+        if last_name:
+            user["last_name"] = last_name
+        if username:
+            user["username"] = username
+        if language_code:
+            user["language_code"] = language_code
+        return user
+
+    @staticmethod
+    def private_chat(user: JSONDict) -> JSONDict:
+        chat: JSONDict = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        for key in ("last_name", "username"):
+            if key in user:
+                chat[key] = user[key]
+        return chat
+
+    @staticmethod
+    def group(chat_id: int, title: str, type: str = "supergroup") -> JSONDict:
+        if type not in ("group", "supergroup"):
+            raise ValueError(f"a group is a 'group' or a 'supergroup', not {type!r}")
+        return {"id": chat_id, "type": type, "title": title}
+
+    @staticmethod
+    def channel(chat_id: int, title: str, username: str | None = None) -> JSONDict:
+        chat: JSONDict = {"id": chat_id, "type": "channel", "title": title}
+        if username:
+            chat["username"] = username
+        return chat
+
+    def add_chat(self, chat: JSONDict) -> JSONDict:
+        """Makes a chat known (sendMessage to an unknown chat fails with "chat not found")."""
+        known = self._chats.setdefault(chat["id"], dict(chat))
+        known.update(chat)
+        self._messages.setdefault(chat["id"], {})
+        if chat["type"] == "private":
+            self._members.setdefault(chat["id"], set()).add(chat["id"])
+        return known
+
+    def _remember(self, chat: JSONDict, *users: JSONDict) -> None:
+        self.add_chat(chat)
+        for user in users:
+            self._users[user["id"]] = dict(user)
+            self._members.setdefault(chat["id"], set()).add(user["id"])
+            self._left.get(chat["id"], set()).discard(user["id"])
+
+    # ------------------------------------------------------------------ feeding updates
+
+    def push_update(self, update: JSONDict) -> int:
+        """Queues a raw update (``update_id`` is assigned) and returns its id."""
+        update = dict(update)
+        update["update_id"] = self._next_update_id
+        self._next_update_id += 1
+        self._updates.append(update)
+        self._notify(wake_polls=True)
+        return int(update["update_id"])
+
+    def _new_message_id(self, chat_id: int) -> int:
+        message_id = self._next_message_id.get(chat_id, 1)
+        self._next_message_id[chat_id] = message_id + 1
+        return message_id
+
+    def _store(self, message: JSONDict) -> None:
+        self._messages.setdefault(message["chat"]["id"], {})[message["message_id"]] = message
+
+    def _base_message(self, chat: JSONDict, user: JSONDict | None) -> JSONDict:
+        self._remember(chat, *([user] if user else []))
+        message: JSONDict = {
+            "message_id": self._new_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": dict(chat),
+        }
+        if user is not None:
+            message["from"] = dict(user)
+        return message
+
+    def _reply_copy(self, reply_to: JSONDict) -> JSONDict:
+        stored = self.message(reply_to["chat"]["id"], reply_to["message_id"]) or reply_to
+        return {k: v for k, v in stored.items() if k != "reply_to_message"}
+
+    def _bot_may_read(self, chat: JSONDict, message: JSONDict) -> bool:
+        if chat["type"] not in ("group", "supergroup"):
+            return True
+        if self.can_read_all_group_messages or chat["id"] in self._bot_admin:
+            return True
+        reply = message.get("reply_to_message")
+        if reply and reply.get("from", {}).get("id") == self.bot_id:
+            return True
+        text = message.get("text")
+        if text is None:
+            return False
+        for entity in message.get("entities", []):
+            part = _utf16_slice(text, entity["offset"], entity["length"])
+            if entity["type"] == "bot_command" and entity["offset"] == 0:
+                _, _, target = part.partition("@")
+                if not target or target.lower() == self.username.lower():
+                    return True
+            if entity["type"] == "mention" and part[1:].lower() == self.username.lower():
+                return True
+            if entity["type"] == "text_mention" and entity["user"]["id"] == self.bot_id:
+                return True
+        return False
+
+    def _deliver(self, kind: str, message: JSONDict) -> None:
+        if kind == "message" and not self._bot_may_read(message["chat"], message):
+            self.undelivered.append(message)
+            self._notify()
+            return
+        self.push_update({kind: message})
+
+    def send_text(
+        self,
+        chat: JSONDict,
+        user: JSONDict,
+        text: str,
+        *,
+        reply_to: JSONDict | None = None,
+        entities: list[JSONDict] | None = None,
+        **extra: Any,
+    ) -> JSONDict:
+        """A user writes ``text`` in ``chat``; returns the message (as stored).
+
+        bot_command, mention, hashtag and url entities are added like Telegram does unless
+        ``entities`` is given. ``extra`` fields are merged into the message (e.g.
+        ``message_thread_id``). In groups, privacy mode may keep it from the bot (see the
+        module docstring); it is then listed in :attr:`undelivered`.
+        """
+        message = self._base_message(chat, user)
+        message["text"] = text
+        found = detect_entities(text) if entities is None else entities
+        if found:
+            message["entities"] = found
+        if reply_to is not None:
+            message["reply_to_message"] = self._reply_copy(reply_to)
+        message.update(extra)
+        self._store(message)
+        self._deliver("message", message)
+        return message
+
+    def sticker(
+        self,
+        chat: JSONDict,
+        user: JSONDict,
+        *,
+        emoji: str = "😀",
+        reply_to: JSONDict | None = None,
+    ) -> JSONDict:
+        message = self._base_message(chat, user)
+        serial = next(self._ids)
+        message["sticker"] = {
+            "file_id": f"CAACAgIAAxkBAAI{serial:06d}",
+            "file_unique_id": f"AgAD{serial:06d}",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+            "emoji": emoji,
+        }
+        if reply_to is not None:
+            message["reply_to_message"] = self._reply_copy(reply_to)
+        self._store(message)
+        self._deliver("message", message)
+        return message
+
+    def edit_text(
+        self, message: JSONDict, text: str, *, entities: list[JSONDict] | None = None
+    ) -> JSONDict:
+        """The author edits one of their messages: an ``edited_message`` update."""
+        current = self.message(message["chat"]["id"], message["message_id"]) or message
+        edited = {k: v for k, v in current.items() if k != "entities"}
+        edited["text"] = text
+        edited["edit_date"] = int(time.time())
+        found = detect_entities(text) if entities is None else entities
+        if found:
+            edited["entities"] = found
+        self._store(edited)
+        kind = "edited_channel_post" if edited["chat"]["type"] == "channel" else "edited_message"
+        if kind == "edited_message" and not self._bot_may_read(edited["chat"], edited):
+            self.undelivered.append(edited)
+        else:
+            self.push_update({kind: edited})
+        return edited
+
+    def new_members(self, chat: JSONDict, user: JSONDict, members: Sequence[JSONDict]) -> JSONDict:
+        """``user`` adds ``members`` (who may include :attr:`bot_user`) to the group."""
+        message = self._base_message(chat, user)
+        message["new_chat_members"] = [dict(m) for m in members]
+        for member in members:
+            if member["id"] == self.bot_id:
+                self._kicked.discard(chat["id"])
+            else:
+                self._remember(chat, member)
+        self._store(message)
+        self.push_update({"message": message})
+        return message
+
+    def left_member(
+        self, chat: JSONDict, user: JSONDict, member: JSONDict | None = None
+    ) -> JSONDict:
+        """``member`` (default: ``user`` themself) leaves or is removed by ``user``."""
+        member = member or user
+        message = self._base_message(chat, user)
+        message["left_chat_member"] = dict(member)
+        self._members.get(chat["id"], set()).discard(member["id"])
+        self._left.setdefault(chat["id"], set()).add(member["id"])
+        self._store(message)
+        self.push_update({"message": message})
+        return message
+
+    def channel_post(self, chat: JSONDict, text: str) -> JSONDict:
+        message = self._base_message(chat, None)
+        message["sender_chat"] = dict(chat)
+        message["text"] = text
+        found = detect_entities(text)
+        if found:
+            message["entities"] = found
+        self._store(message)
+        self.push_update({"channel_post": message})
+        return message
+
+    def press_button(
+        self, user: JSONDict, message: JSONDict, data: str, *, check: bool = True
+    ) -> str:
+        """``user`` presses the inline button carrying ``data``; returns the query id.
+
+        ``message`` is a bot message (as returned by :meth:`sent`) or an inline message
+        (a dict with ``inline_message_id``). With ``check``, the button must exist in the
+        message's current keyboard.
+        """
+        query_id = str(4_000_000_000 + next(self._ids))
+        query: JSONDict = {"id": query_id, "from": dict(user), "data": data}
+        if "inline_message_id" in message:
+            current = self._inline_messages.get(message["inline_message_id"], message)
+            query["inline_message_id"] = message["inline_message_id"]
+            query["chat_instance"] = "inline"
+        else:
+            current = self.message(message["chat"]["id"], message["message_id"]) or message
+            query["message"] = current
+            query["chat_instance"] = str(abs(message["chat"]["id"]) * 7919 % 10**12)
+            self._remember(message["chat"], user)
+        if check:
+            available = _callback_data(current.get("reply_markup"))
+            if data not in available:
+                raise ValueError(
+                    f"no button with callback_data {data!r} in the message; it has {available}"
+                )
+        self._users[user["id"]] = dict(user)
+        self._pending_callbacks.add(query_id)
+        self.push_update({"callback_query": query})
+        return query_id
+
+    def inline_query(
+        self, user: JSONDict, query: str, *, offset: str = "", chat_type: str | None = "sender"
+    ) -> str:
+        query_id = str(5_000_000_000 + next(self._ids))
+        inline: JSONDict = {"id": query_id, "from": dict(user), "query": query, "offset": offset}
+        if chat_type:
+            inline["chat_type"] = chat_type
+        self._users[user["id"]] = dict(user)
+        self._pending_inline.add(query_id)
+        self.push_update({"inline_query": inline})
+        return query_id
+
+    def chosen_inline_result(
+        self,
+        user: JSONDict,
+        result_id: str,
+        query: str,
+        *,
+        inline_query_id: str | None = None,
+    ) -> JSONDict:
+        """``user`` picks a result. When ``inline_query_id`` is given, the result is looked
+        up in the bot's answer, and, if it has an inline keyboard, an ``inline_message_id``
+        is created (as Telegram does) so the bot can edit that message later."""
+        chosen: JSONDict = {"result_id": result_id, "from": dict(user), "query": query}
+        if inline_query_id is not None:
+            results = self._inline_results.get(inline_query_id)
+            if results is None:
+                raise ValueError(f"the bot did not answer inline query {inline_query_id}")
+            result = next((r for r in results if r.get("id") == result_id), None)
+            if result is None:
+                ids = [r.get("id") for r in results]
+                raise ValueError(f"no result {result_id!r} in the answer; it has {ids}")
+            if result.get("reply_markup"):
+                inline_id = f"AgAAA{next(self._ids):08d}"
+                content = result.get("input_message_content") or {}
+                self._inline_messages[inline_id] = {
+                    "inline_message_id": inline_id,
+                    "text": content.get("_text", content.get("message_text", "")),
+                    "entities": content.get("_entities", []),
+                    "reply_markup": result["reply_markup"],
+                }
+                chosen["inline_message_id"] = inline_id
+        self.push_update({"chosen_inline_result": chosen})
+        return chosen
+
+    # ------------------------------------------------------------------ scripting
+
+    def set_admins(
+        self,
+        chat_id: int,
+        user_ids: Iterable[int],
+        *,
+        bot_is_admin: bool = False,
+        anonymous: Iterable[int] = (),
+    ) -> None:
+        """The first of ``user_ids`` is the chat's creator, the others administrators.
+
+        With ``bot_is_admin`` the bot is an administrator too (it may then delete others'
+        messages and privacy mode no longer applies in that chat).
+        """
+        anonymous = set(anonymous)
+        admins: list[JSONDict] = []
+        for index, user_id in enumerate(user_ids):
+            user = self._users.get(user_id) or {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": f"User {user_id}",
+            }
+            if index == 0:
+                admins.append(
+                    {"status": "creator", "user": user, "is_anonymous": user_id in anonymous}
+                )
+            else:
+                admins.append(_administrator(user, is_anonymous=user_id in anonymous))
+        if bot_is_admin:
+            admins.append(_administrator(self.bot_user, is_anonymous=False))
+            self._bot_admin.add(chat_id)
+        else:
+            self._bot_admin.discard(chat_id)
+        self._admins[chat_id] = admins
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        retry_after: int | None = 1,
+        times: int = 1,
+        description: str | None = None,
+    ) -> None:
+        """The next ``times`` calls of ``method`` (``"*"``: any method but getUpdates) fail
+        before doing anything. 429 answers carry ``parameters.retry_after`` (PTB raises
+        RetryAfter); 502 -> NetworkError, 400 -> BadRequest, 403 -> Forbidden."""
+        self._failures.setdefault(method.lower(), []).append(
+            _Failure(status, retry_after, description, times)
+        )
+
+    def set_delay(self, method: str, seconds: float) -> None:
+        """Answers to ``method`` are held back ``seconds`` (after the call took effect, so a
+        client timing out still sent the message, as with the real API). 0 removes it."""
+        if seconds > 0:
+            self._delays[method.lower()] = seconds
+        else:
+            self._delays.pop(method.lower(), None)
+
+    def kick_bot(self, chat_id: int, *, notify: bool = True, by: JSONDict | None = None) -> None:
+        """The bot is removed from the group (or blocked by the user of a private chat).
+
+        Afterwards every call about that chat answers 403 like Telegram ("Forbidden: bot was
+        kicked from the supergroup chat", "... group chat", "Forbidden: bot was blocked by
+        the user"). With ``notify`` a ``my_chat_member`` update is queued.
+        """
+        self._kicked.add(chat_id)
+        self._bot_admin.discard(chat_id)
+        chat = self._chats.get(chat_id)
+        if notify and chat is not None:
+            if by is None:
+                private = chat["type"] == "private"
+                by = self._users.get(chat_id) if private else None
+                by = by or {"id": 1, "is_bot": False, "first_name": "Admin"}
+            new_status = "kicked" if chat["type"] != "group" else "left"
+            new_member: JSONDict = {"status": new_status, "user": self.bot_user}
+            if new_status == "kicked":
+                new_member["until_date"] = 0
+            self.push_update(
+                {
+                    "my_chat_member": {
+                        "chat": chat,
+                        "from": by,
+                        "date": int(time.time()),
+                        "old_chat_member": {"status": "member", "user": self.bot_user},
+                        "new_chat_member": new_member,
+                    }
+                }
+            )
+
+    # ------------------------------------------------------------------ observing
+
+    def sent(self, chat_id: int | None = None) -> list[JSONDict]:
+        """Bot messages as they came out: sendMessage results and editMessageText new states
+        (inline-message edits carry ``inline_message_id`` and no chat), in order."""
+        if chat_id is None:
+            return list(self._sent)
+        return [m for m in self._sent if m.get("chat", {}).get("id") == chat_id]
+
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        return [m.get("text", "") for m in self.sent(chat_id)]
+
+    def message(self, chat_id: int, message_id: int) -> JSONDict | None:
+        """The current state of a stored message (None when unknown or deleted)."""
+        return self._messages.get(chat_id, {}).get(message_id)
+
+    def inline_message(self, inline_message_id: str) -> JSONDict | None:
+        return self._inline_messages.get(inline_message_id)
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method.lower() == method.lower()]
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates pushed but not yet confirmed by a getUpdates offset."""
+        return len(self._updates)
+
+    def dump(self, last: int = 40) -> str:
+        lines = [f"pending updates: {[u['update_id'] for u in self._updates]}"]
+        lines.append(f"last {min(last, len(self.calls))} of {len(self.calls)} calls:")
+        lines.extend("  " + c.short() for c in self.calls[-last:])
+        lines.append("sent messages:")
+        lines.extend(
+            f"  chat {m.get('chat', {}).get('id', m.get('inline_message_id'))}: {m.get('text')!r}"
+            for m in self._sent[-last:]
+        )
+        if self.undelivered:
+            lines.append(f"undelivered (privacy mode): {[m.get('text') for m in self.undelivered]}")
+        return "\n".join(lines)
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 10,
+        message: str = "condition not met",
+    ) -> None:
+        """Waits until ``predicate()`` holds; it is re-checked after every call and update."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            changed = self._changed
+            if predicate():
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"{message} after {timeout}s\n{self.dump()}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    async def wait_for_messages(
+        self, n: int, chat_id: int | None = None, timeout: float = 10
+    ) -> list[JSONDict]:
+        """Waits until :meth:`sent` (for ``chat_id``) holds at least ``n`` entries and
+        returns all of them."""
+        await self.wait_for(
+            lambda: len(self.sent(chat_id)) >= n,
+            timeout,
+            f"expected {n} sent message(s) in chat {chat_id}, got {len(self.sent(chat_id))}",
+        )
+        return self.sent(chat_id)
+
+    async def wait_for_call(self, method: str, n: int = 1, timeout: float = 10) -> list[Call]:
+        await self.wait_for(
+            lambda: len(self.calls_to(method)) >= n, timeout, f"expected {n} {method} call(s)"
+        )
+        return self.calls_to(method)
+
+    async def wait_idle(self, quiet: float = 0.15, timeout: float = 10) -> None:
+        """Waits until every pushed update was confirmed through getUpdates' offset, no
+        request is being answered and none (getUpdates aside) came for ``quiet`` seconds.
+
+        Use it before asserting that nothing was sent. It needs the bot to be polling.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+
+        def idle_for() -> float:
+            if self._updates or self._in_flight:
+                return -1.0
+            return time.monotonic() - self._last_activity
+
+        while True:
+            quiet_so_far = idle_for()
+            if quiet_so_far >= quiet:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"server not idle after {timeout}s\n{self.dump()}")
+            step = quiet - quiet_so_far if quiet_so_far >= 0 else remaining
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), min(step, remaining))
+
+    def _notify(self, *, wake_polls: bool = False) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+        if wake_polls:
+            wake, self._wake = self._wake, asyncio.Event()
+            wake.set()
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        _CLIENT_READER.set(reader)
+        try:
+            while not self._closing:
+                request = await self._read_request(reader)
+                if request is None:
+                    break
+                method, target, headers, body, keep_alive = request
+                answer = await self._respond(method, target, headers, body)
+                if answer is None:
+                    break
+                status, payload = answer
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                head = (
+                    f"HTTP/1.1 {status} {_phrase(status)}\r\n"
+                    "Server: fake-bot-api\r\n"
+                    "Content-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\n"
+                    f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
+                )
+                writer.write(head.encode("latin-1") + data)
+                await writer.drain()
+                if not keep_alive:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass  # the client went away
+        except asyncio.CancelledError:
+            pass  # server stopping
+        except Exception:
+            _LOGGER.exception("fake Bot API: unexpected error while serving a connection")
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(writer.wait_closed(), 1)
+
+    @staticmethod
+    async def _read_request(
+        reader: asyncio.StreamReader,
+    ) -> tuple[str, str, dict[str, str], bytes, bool] | None:
+        line = await reader.readline()
+        while line in (b"\r\n", b"\n"):
+            line = await reader.readline()
+        if not line:
+            return None
+        parts = line.decode("latin-1").split()
+        if len(parts) != 3:
+            raise ConnectionError(f"malformed request line {line!r}")
+        method, target, version = parts
+        headers: dict[str, str] = {}
+        while True:
+            raw = await reader.readline()
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = raw.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            chunks = bytearray()
+            while True:
+                size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks += await reader.readexactly(size)
+                await reader.readline()
+            body = bytes(chunks)
+        else:
+            body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+        connection = headers.get("connection", "").lower()
+        keep_alive = connection == "keep-alive" if version == "HTTP/1.0" else connection != "close"
+        return method, target, headers, body, keep_alive
+
+    async def _respond(
+        self, http_method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, JSONDict] | None:
+        """(HTTP status, JSON answer), or None when the client is gone."""
+        url = urlsplit(target)
+        match = re.fullmatch(r"/bot([^/]*)/([^/]+)", url.path)
+        if match is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        if match.group(1) != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        entry = self._handlers.get(match.group(2).lower())
+        if entry is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        name, handler = entry
+        try:
+            params = _parse_params(url.query, headers.get("content-type", ""), body)
+        except ValueError as exc:
+            params = {}
+            error: ApiError | None = _bad(str(exc))
+        else:
+            error = None
+
+        polling = name == "getUpdates"
+        if not polling:
+            self._in_flight += 1
+            self._last_activity = time.monotonic()
+        try:
+            result: Any = None
+            if error is None:
+                error = self._scripted_failure(name)
+            if error is None:
+                try:
+                    result = await handler(params)
+                except ApiError as exc:
+                    error = exc
+                except _ClientGone:
+                    return None
+                except Exception as exc:  # a bug of the fake: answer it rather than hang up
+                    _LOGGER.exception("fake Bot API: %s failed", name)
+                    error = ApiError(500, f"Internal Server Error: fake Bot API bug: {exc!r}")
+            if error is None:
+                call = Call(name, params, True, result)
+                payload: JSONDict = {"ok": True, "result": result}
+                status = 200
+            else:
+                call = Call(name, params, False, None, error.code, error.description)
+                payload = {"ok": False, "error_code": error.code, "description": error.description}
+                if error.parameters:
+                    payload["parameters"] = error.parameters
+                status = error.code
+            self.calls.append(call)
+            if not polling or (error is None and result):
+                self._last_activity = time.monotonic()
+            self._notify()
+            delay = self._delays.get(name.lower(), 0)
+            if delay:
+                await asyncio.sleep(delay)
+            return status, payload
+        finally:
+            if not polling:
+                self._in_flight -= 1
+                self._last_activity = time.monotonic()
+                self._notify()
+
+    def _scripted_failure(self, name: str) -> ApiError | None:
+        queue = self._failures.get(name.lower())
+        if not queue and name != "getUpdates":
+            queue = self._failures.get("*")
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        if failure.status == 429:
+            retry = failure.retry_after
+            description = failure.description or (
+                f"Too Many Requests: retry after {retry}"
+                if retry is not None
+                else "Too Many Requests"
+            )
+            parameters = {"retry_after": retry} if retry is not None else None
+            return ApiError(429, description, parameters)
+        description = failure.description or _DEFAULT_FAIL_DESCRIPTIONS.get(
+            failure.status, _phrase(failure.status)
+        )
+        return ApiError(failure.status, description)
+
+    # ------------------------------------------------------------------ helpers for methods
+
+    def _chat(self, params: JSONDict, key: str = "chat_id") -> JSONDict:
+        raw = params.get(key)
+        if raw is None or raw == "":
+            raise _bad("chat_id is empty")
+        chat: JSONDict | None = None
+        if isinstance(raw, str) and raw.startswith("@"):
+            wanted = raw[1:].lower()
+            chat = next(
+                (c for c in self._chats.values() if c.get("username", "").lower() == wanted),
+                None,
+            )
+        else:
+            try:
+                chat = self._chats.get(int(raw))
+            except (TypeError, ValueError):
+                chat = None
+        if chat is None:
+            raise _bad("chat not found")
+        if chat["id"] in self._kicked:
+            raise ApiError(403, _kicked_description(chat["type"]))
+        return chat
+
+    def _formatted(
+        self, text: Any, parse_mode: Any, entities: Any, *, what: str = "message text"
+    ) -> tuple[str, list[JSONDict]]:
+        if text is None:
+            raise _bad(f"{what} is empty")
+        text = str(text)
+        mode = str(parse_mode or "").lower()
+        if mode == "html":
+            try:
+                plain, found = parse_html(text)
+            except EntityParseError as exc:
+                raise _bad(f"can't parse entities: {exc}") from None
+        elif mode in ("", "markdown", "markdownv2"):
+            # Markdown is not modelled: the text is taken as it is.
+            plain = text
+            found = [dict(e) for e in entities] if isinstance(entities, list) else []
+        else:
+            raise _bad("unsupported parse_mode")
+        plain, found = _trim(plain, found)
+        if not plain:
+            raise _bad(f"{what} is empty")
+        if len(plain) > MAX_MESSAGE_LENGTH:
+            raise _bad("message is too long")
+        return plain, _merge_auto_entities(plain, found)
+
+    def _reply_markup(self, params: JSONDict) -> JSONDict | None:
+        """Validates reply_markup; returns it when it is an inline keyboard (the only kind a
+        Message carries back)."""
+        markup = params.get("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise _bad("can't parse reply keyboard markup JSON object")
+        if "inline_keyboard" in markup:
+            _check_inline_keyboard(markup)
+            return markup
+        if not any(k in markup for k in ("keyboard", "remove_keyboard", "force_reply")):
+            raise _bad("can't parse reply keyboard markup JSON object")
+        return None
+
+    def _bot_message(
+        self,
+        chat: JSONDict,
+        text: str,
+        entities: list[JSONDict],
+        markup: JSONDict | None,
+        params: JSONDict,
+    ) -> JSONDict:
+        message: JSONDict = {
+            "message_id": 0,
+            "from": dict(self.bot_user),
+            "chat": dict(chat),
+            "date": int(time.time()),
+        }
+        if chat["type"] == "channel":
+            del message["from"]
+            message["sender_chat"] = dict(chat)
+        thread_id = params.get("message_thread_id")
+        if thread_id:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        reply = self._find_reply(chat, params)
+        if reply is not None:
+            message["reply_to_message"] = reply
+        message["text"] = text
+        if entities:
+            message["entities"] = entities
+        if isinstance(params.get("link_preview_options"), dict):
+            message["link_preview_options"] = params["link_preview_options"]
+        if markup is not None:
+            message["reply_markup"] = markup
+        message["message_id"] = self._new_message_id(chat["id"])
+        return message
+
+    def _find_reply(self, chat: JSONDict, params: JSONDict) -> JSONDict | None:
+        reply_parameters = params.get("reply_parameters")
+        if isinstance(reply_parameters, dict):
+            message_id = reply_parameters.get("message_id")
+            chat_id = reply_parameters.get("chat_id", chat["id"])
+            allow = bool(reply_parameters.get("allow_sending_without_reply"))
+        elif params.get("reply_to_message_id") is not None:
+            message_id = params["reply_to_message_id"]
+            chat_id = chat["id"]
+            allow = bool(params.get("allow_sending_without_reply"))
+        else:
+            return None
+        try:
+            stored = self.message(_as_int(chat_id), _as_int(message_id))
+        except (TypeError, ValueError):
+            stored = None
+        if stored is None:
+            if allow:
+                return None
+            raise _bad("message to be replied not found")
+        return {k: v for k, v in stored.items() if k != "reply_to_message"}
+
+    def _target_message(self, params: JSONDict, *, action: str) -> tuple[JSONDict | None, str]:
+        """(stored chat message or None, inline_message_id or "")."""
+        inline_id = params.get("inline_message_id")
+        if inline_id:
+            if str(inline_id) not in self._inline_messages:
+                raise _bad("MESSAGE_ID_INVALID")
+            return None, str(inline_id)
+        chat = self._chat(params)
+        try:
+            message_id = _as_int(params.get("message_id"))
+        except (TypeError, ValueError):
+            raise _bad("message identifier is not specified") from None
+        stored = self.message(chat["id"], message_id)
+        if stored is None:
+            raise _bad(f"message to {action} not found")
+        return stored, ""
+
+    def _record_sent(self, message: JSONDict) -> None:
+        self._sent.append(message)
+
+    # ------------------------------------------------------------------ methods
+
+    async def _true(self, params: JSONDict) -> bool:
+        return True
+
+    async def _get_me(self, params: JSONDict) -> JSONDict:
+        return {
+            **self.bot_user,
+            "can_join_groups": self.can_join_groups,
+            "can_read_all_group_messages": self.can_read_all_group_messages,
+            "supports_inline_queries": self.supports_inline_queries,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        if self._webhook_url:
+            raise ApiError(409, _CONFLICT_WEBHOOK)
+        try:
+            offset = int(params.get("offset") or 0)
+            limit = int(params.get("limit") or 100)
+            timeout = float(params.get("timeout") or 0)
+        except (TypeError, ValueError):
+            raise _bad("wrong parameter in request") from None
+        limit = min(max(limit, 1), 100)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED_UPDATES
+
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify(wake_polls=True)  # terminates an older pending getUpdates
+
+        if offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
+        self._notify()
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            wake = self._wake
+            self._updates = [u for u in self._updates if _update_kind(u) in self._allowed_updates]
+            if self._updates:
+                return [dict(u) for u in self._updates[:limit]]
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._closing:
+                return []
+            self.polls_waiting += 1
+            self._notify()
+            try:
+                # short slices, to notice a client that gave up (PTB cancels its long poll
+                # when stopping) instead of answering it later
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), min(remaining, 0.05))
+            finally:
+                self.polls_waiting -= 1
+            reader = _CLIENT_READER.get()
+            if reader is not None and reader.at_eof():
+                raise _ClientGone
+            if generation != self._poll_generation:
+                raise ApiError(409, _CONFLICT_POLL)
+
+    async def _set_webhook(self, params: JSONDict) -> bool:
+        self._webhook_url = str(params.get("url") or "")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    async def _delete_webhook(self, params: JSONDict) -> bool:
+        self._webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+            self._notify()
+        return True
+
+    async def _get_webhook_info(self, params: JSONDict) -> JSONDict:
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    async def _send_message(self, params: JSONDict) -> JSONDict:
+        chat = self._chat(params)
+        text, entities = self._formatted(
+            params.get("text"), params.get("parse_mode"), params.get("entities")
+        )
+        markup = self._reply_markup(params)
+        message = self._bot_message(chat, text, entities, markup, params)
+        self._store(message)
+        self._record_sent(message)
+        return message
+
+    async def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
+        stored, inline_id = self._target_message(params, action="edit")
+        text, entities = self._formatted(
+            params.get("text"), params.get("parse_mode"), params.get("entities")
+        )
+        markup = self._reply_markup(params)
+        if inline_id:
+            current = self._inline_messages[inline_id]
+            if (
+                current.get("text"),
+                current.get("entities") or [],
+                current.get("reply_markup"),
+            ) == (
+                text,
+                entities,
+                markup,
+            ):
+                raise _bad(_NOT_MODIFIED.removeprefix("Bad Request: "))
+            edited = {
+                "inline_message_id": inline_id,
+                "text": text,
+                "entities": entities,
+                "reply_markup": markup,
+                "edit_date": int(time.time()),
+            }
+            self._inline_messages[inline_id] = edited
+            self._record_sent(edited)
+            return True
+        assert stored is not None
+        if stored.get("from", {}).get("id") != self.bot_id and stored["chat"]["type"] != "channel":
+            raise _bad("message can't be edited")
+        if "text" not in stored:
+            raise _bad("there is no text in the message to edit")
+        if (stored["text"], stored.get("entities", []), stored.get("reply_markup")) == (
+            text,
+            entities,
+            markup,
+        ):
+            raise _bad(_NOT_MODIFIED.removeprefix("Bad Request: "))
+        edited = {k: v for k, v in stored.items() if k not in ("entities", "reply_markup")}
+        edited["text"] = text
+        if entities:
+            edited["entities"] = entities
+        if markup is not None:
+            edited["reply_markup"] = markup
+        edited["edit_date"] = int(time.time())
+        self._store(edited)
+        self._record_sent(edited)
+        return edited
+
+    async def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict | bool:
+        stored, inline_id = self._target_message(params, action="edit")
+        markup = self._reply_markup(params)
+        if inline_id:
+            current = self._inline_messages[inline_id]
+            if current.get("reply_markup") == markup:
+                raise _bad(_NOT_MODIFIED.removeprefix("Bad Request: "))
+            self._inline_messages[inline_id] = {**current, "reply_markup": markup}
+            return True
+        assert stored is not None
+        if stored.get("from", {}).get("id") != self.bot_id and stored["chat"]["type"] != "channel":
+            raise _bad("message can't be edited")
+        if stored.get("reply_markup") == markup:
+            raise _bad(_NOT_MODIFIED.removeprefix("Bad Request: "))
+        edited = {k: v for k, v in stored.items() if k != "reply_markup"}
+        if markup is not None:
+            edited["reply_markup"] = markup
+        edited["edit_date"] = int(time.time())
+        self._store(edited)
+        return edited
+
+    async def _delete_message(self, params: JSONDict) -> bool:
+        stored, _ = self._target_message(params, action="delete")
+        assert stored is not None
+        chat = stored["chat"]
+        own = stored.get("from", {}).get("id") == self.bot_id
+        if not own and chat["type"] != "private" and chat["id"] not in self._bot_admin:
+            raise _bad("message can't be deleted")
+        del self._messages[chat["id"]][stored["message_id"]]
+        self.deleted.append((chat["id"], stored["message_id"]))
+        return True
+
+    async def _answer_callback_query(self, params: JSONDict) -> bool:
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self._pending_callbacks:
+            raise _bad(_QUERY_INVALID.removeprefix("Bad Request: "))
+        text = params.get("text")
+        if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER_LENGTH:
+            raise _bad("MESSAGE_TOO_LONG")
+        self._pending_callbacks.discard(query_id)
+        self.callback_answers[query_id] = dict(params)
+        return True
+
+    async def _answer_inline_query(self, params: JSONDict) -> bool:
+        query_id = str(params.get("inline_query_id") or "")
+        if query_id not in self._pending_inline:
+            raise _bad(_QUERY_INVALID.removeprefix("Bad Request: "))
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise _bad("results must be an Array")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise _bad("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        checked: list[JSONDict] = []
+        for result in results:
+            if not isinstance(result, dict):
+                raise _bad("InlineQueryResult must be an Object")
+            result_id = str(result.get("id", ""))
+            if not 1 <= len(result_id.encode("utf-8")) <= 64:
+                raise _bad("RESULT_ID_INVALID")
+            if result_id in seen:
+                raise _bad("RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            if "type" not in result:
+                raise _bad("Type must be non-empty")
+            result = dict(result)
+            if "reply_markup" in result:
+                self._reply_markup({"reply_markup": result["reply_markup"]})
+            content = result.get("input_message_content")
+            if isinstance(content, dict) and "message_text" in content:
+                text, entities = self._formatted(
+                    content.get("message_text"), content.get("parse_mode"), content.get("entities")
+                )
+                result["input_message_content"] = {**content, "_text": text, "_entities": entities}
+            elif result.get("type") == "article":
+                raise _bad("input_message_content must be non-empty")
+            checked.append(result)
+        self._pending_inline.discard(query_id)
+        self._inline_results[query_id] = checked
+        self.inline_answers[query_id] = {**params, "results": results}
+        return True
+
+    async def _get_chat(self, params: JSONDict) -> JSONDict:
+        chat = self._chat(params)
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
+        }
+
+    def _member(self, chat: JSONDict, user_id: int) -> JSONDict:
+        for admin in self._admins.get(chat["id"], []):
+            if admin["user"]["id"] == user_id:
+                return admin
+        if user_id == self.bot_id:
+            return {"status": "member", "user": self.bot_user}
+        user = self._users.get(user_id) or {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"User {user_id}",
+        }
+        if chat["type"] == "private":
+            if user_id != chat["id"]:
+                raise _bad("PARTICIPANT_ID_INVALID")
+            return {"status": "member", "user": user}
+        if user_id in self._members.get(chat["id"], set()):
+            return {"status": "member", "user": user}
+        return {"status": "left", "user": user}
+
+    async def _get_chat_member(self, params: JSONDict) -> JSONDict:
+        chat = self._chat(params)
+        try:
+            user_id = _as_int(params.get("user_id"))
+        except (TypeError, ValueError):
+            raise _bad("invalid user_id specified") from None
+        return self._member(chat, user_id)
+
+    async def _get_chat_administrators(self, params: JSONDict) -> list[JSONDict]:
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise _bad("there are no administrators in the private chat")
+        return list(self._admins.get(chat["id"], []))
+
+    @staticmethod
+    def _commands_key(params: JSONDict) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict) or "type" not in scope:
+            raise _bad("can't parse BotCommandScope JSON object")
+        language = str(params.get("language_code") or "")
+        return json.dumps(scope, sort_keys=True), language
+
+    async def _set_my_commands(self, params: JSONDict) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise _bad("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise _bad("BOT_COMMANDS_TOO_MUCH")
+        cleaned: list[JSONDict] = []
+        for command in commands:
+            if not isinstance(command, dict):
+                raise _bad("can't parse BotCommand JSON object")
+            name = str(command.get("command", "")).strip().removeprefix("/")
+            description = str(command.get("description", "")).strip()
+            if not name:
+                raise _bad("command must be non-empty")
+            if len(name) > 32:
+                raise _bad("command length must not exceed 32")
+            if not re.fullmatch(r"[a-z0-9_]+", name):
+                raise _bad("BOT_COMMAND_INVALID")
+            if not description:
+                raise _bad("command description must be non-empty")
+            if len(description) > 256:
+                raise _bad("command description length must not exceed 256")
+            cleaned.append({"command": name, "description": description})
+        key = self._commands_key(params)
+        if cleaned:
+            self.commands[key] = cleaned
+        else:
+            self.commands.pop(key, None)
+        return True
+
+    async def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
+        return list(self.commands.get(self._commands_key(params), []))
+
+    async def _delete_my_commands(self, params: JSONDict) -> bool:
+        self.commands.pop(self._commands_key(params), None)
+        return True
+
+    def my_commands(self, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
+        """Commands stored by setMyCommands for exactly that scope and language."""
+        params: JSONDict = {"language_code": language_code}
+        if scope is not None:
+            params["scope"] = scope
+        return list(self.commands.get(self._commands_key(params), []))
+
+    async def _set_my_description(self, params: JSONDict) -> bool:
+        text = str(params.get("description") or "")
+        if len(text) > 512:
+            raise _bad("bot description is too long")
+        self.bot_texts[("description", str(params.get("language_code") or ""))] = text
+        return True
+
+    async def _set_my_short_description(self, params: JSONDict) -> bool:
+        text = str(params.get("short_description") or "")
+        if len(text) > 120:
+            raise _bad("bot short description is too long")
+        self.bot_texts[("short_description", str(params.get("language_code") or ""))] = text
+        return True
+
+    async def _set_chat_menu_button(self, params: JSONDict) -> bool:
+        chat_id: int | None = None
+        if params.get("chat_id") is not None:
+            chat_id = self._chat(params)["id"]
+        button = params.get("menu_button") or {"type": "default"}
+        if not isinstance(button, dict) or "type" not in button:
+            raise _bad("can't parse menu button JSON object")
+        self.menu_buttons[chat_id] = button
+        return True
+
+    async def _get_chat_menu_button(self, params: JSONDict) -> JSONDict:
+        chat_id: int | None = None
+        if params.get("chat_id") is not None:
+            chat_id = self._chat(params)["id"]
+        button = self.menu_buttons.get(chat_id) or self.menu_buttons.get(None)
+        if button is None or button.get("type") == "default":
+            return {"type": "commands"}
+        return button
+
+    async def _send_chat_action(self, params: JSONDict) -> bool:
+        self._chat(params)
+        if params.get("action") not in CHAT_ACTIONS:
+            raise _bad("wrong parameter action in request")
+        return True
+
+    async def _leave_chat(self, params: JSONDict) -> bool:
+        chat = self._chat(params)
+        self._kicked.add(chat["id"])
+        return True
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _kicked_description(chat_type: str) -> str:
+    if chat_type == "private":
+        return "Forbidden: bot was blocked by the user"
+    return f"Forbidden: bot was kicked from the {chat_type} chat"
+
+
+def _update_kind(update: JSONDict) -> str:
+    return next((k for k in update if k != "update_id"), "")
+
+
+def _utf16_slice(text: str, offset: int, length: int) -> str:
+    raw = text.encode("utf-16-le")
+    return raw[offset * 2 : (offset + length) * 2].decode("utf-16-le", "replace")
+
+
+def _administrator(user: JSONDict, *, is_anonymous: bool) -> JSONDict:
+    return {
+        "status": "administrator",
+        "user": user,
+        "can_be_edited": False,
+        "is_anonymous": is_anonymous,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": True,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": True,
+        "can_invite_users": True,
+        "can_post_stories": True,
+        "can_edit_stories": True,
+        "can_delete_stories": True,
+        "can_pin_messages": True,
+        "can_manage_topics": False,
+    }
+
+
+def _callback_data(markup: Any) -> list[str]:
+    if not isinstance(markup, dict):
+        return []
+    return [
+        button["callback_data"]
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+        if isinstance(button, dict) and "callback_data" in button
+    ]
+
+
+_URL_HOST_RE = re.compile(r"(?:https?://)?[^\s/:?#]+\.[^\s/:?#]+(?::\d+)?(?:[/?#]\S*)?", re.I)
+_BUTTON_ACTIONS = (
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+
+
+def _check_inline_keyboard(markup: JSONDict) -> None:
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+    for row in rows:
+        for button in row:
+            if not isinstance(button, dict):
+                raise _bad("InlineKeyboardButton must be an Object")
+            if not isinstance(button.get("text"), str) or not button["text"]:
+                raise _bad("can't parse inline keyboard button: Text must be non-empty")
+            if "callback_data" in button:
+                data = button["callback_data"]
+                if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
+                    raise _bad("BUTTON_DATA_INVALID")
+            elif "url" in button:
+                url = str(button["url"])
+                if not (url.lower().startswith("tg://") or _URL_HOST_RE.fullmatch(url)):
+                    raise _bad(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+            elif not any(action in button for action in _BUTTON_ACTIONS):
+                raise _bad(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the "
+                    "inline keyboard"
+                )
+
+
+def _as_int(value: Any) -> int:
+    """int(value), raising TypeError/ValueError for anything not integral."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"not an integer: {value!r}")
+    return int(value)
+
+
+def _decode_value(key: str, raw: str) -> Any:
+    if key in _STRING_PARAMS:
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _parse_params(query: str, content_type: str, body: bytes) -> JSONDict:
+    params: JSONDict = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        params[key] = _decode_value(key, value)
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if not body:
+        return params
+    if kind == "application/json":
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            raise ValueError("can't parse JSON encoded request") from None
+        if not isinstance(decoded, dict):
+            raise ValueError("JSON object expected")
+        params.update(decoded)
+    elif kind == "multipart/form-data":
+        message = BytesParser().parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+        )
+        parts = message.get_payload()
+        if not isinstance(parts, list):
+            raise ValueError("can't parse multipart/form-data request")
+        for part in parts:
+            if not isinstance(part, Message):
+                continue
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str):
+                continue
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                payload = b""
+            filename = part.get_filename()
+            if filename is not None:
+                params[name] = {"filename": filename, "size": len(payload)}
+            else:
+                params[name] = _decode_value(name, payload.decode("utf-8", "replace"))
+    else:
+        for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+            params[key] = _decode_value(key, value)
+    return params
+
+
+# --------------------------------------------------------------------------------------------
+# standalone use: python -m tests.fake_bot_api --port 8081
+# --------------------------------------------------------------------------------------------
+
+
+async def _serve_forever(api: FakeBotApi) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with api:
+        print(f"fake Bot API listening: base_url={api.base_url} token={api.token}", flush=True)
+        await stop.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local fake Telegram Bot API server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default="123456:TEST-TOKEN")
+    parser.add_argument("--username", default="mythbot_test_bot")
+    args = parser.parse_args(argv)
+    api = FakeBotApi(args.token, username=args.username, host=args.host, port=args.port)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(api))
+
+
+if __name__ == "__main__":
+    main()
