@@ -51,6 +51,9 @@ class Thresholds:
     """Share of the example similarity in the score; the rest is keyword coverage."""
     unknown_weight: float = 1.3
     """Weight of a word no example uses, relative to a word only one intent uses."""
+    min_similarity: float = 40.0
+    """An answer needs one example this close: keyword coverage alone is not enough
+    ("bonjour à tous" is fully covered by "simple comme bonjour")."""
 
     def answer(self, chat: ChatKind) -> float:
         return self.private if chat == "private" else self.group
@@ -259,6 +262,9 @@ def _decide(ranked: list[Candidate], near: Candidate | None, lang: str, chat: Ch
         return Decision("clarify", None, best.score, lang, best.example, runner,
                         tuple(c.intent for c in close),
                         f"{len(close)} intents within {limits.margin:g} points", nearest)
+    if best.similarity < limits.min_similarity:
+        return none(f"no example is close enough (similarity {best.similarity:g} < "
+                    f"{limits.min_similarity:g}), whatever the keywords")
     if best.score >= threshold:
         return Decision("answer", best.intent, best.score, lang, best.example, runner,
                         (), f"score {best.score:g} ≥ {threshold:g} ({chat})", nearest)

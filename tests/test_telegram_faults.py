@@ -1,0 +1,153 @@
+"""Faults, end to end: flood limits, server errors, bursts, secrets, webhook security."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.live import LiveContent
+from bot.store import Store
+from bot.telegram.app import build_application, setup_bot
+from bot.telegram.config import Config, RedactingFormatter
+from tests.conftest import ROOT
+from tests.fake_bot_api import FakeBotApi
+from tests.harness import Running, running_bot
+
+ALICE = FakeBotApi.user(3001, "Alice", language_code="fr")
+QUESTION = "combien gagne un social media manager ?"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
+    async with running_bot(api, tmp_path / "bot.sqlite3") as running:
+        yield running
+
+
+async def test_a_429_with_retry_after_still_delivers_the_reply(bot: Running,
+                                                               api: FakeBotApi) -> None:
+    api.fail_next("sendMessage", status=429, retry_after=1, times=2)
+    api.send_text(FakeBotApi.private_chat(ALICE), ALICE, QUESTION)
+    (reply,) = await bot.replies(3001, timeout=15)
+    assert reply["text"].startswith("Cliché : Combien gagne un SMM ?")
+    failed = [c for c in api.calls_to("sendMessage") if not c.ok]
+    assert [c.error_code for c in failed] == [429, 429]
+    assert failed[1].at - failed[0].at >= 0.9  # waited as told
+
+
+async def test_a_502_on_send_message_is_retried(bot: Running, api: FakeBotApi) -> None:
+    api.fail_next("sendMessage", status=502, retry_after=None, times=2,
+                  description="Bad Gateway")
+    api.send_text(FakeBotApi.private_chat(ALICE), ALICE, QUESTION)
+    (reply,) = await bot.replies(3001)
+    assert reply["text"].startswith("Cliché : Combien gagne un SMM ?")
+    assert [c.ok for c in api.calls_to("sendMessage")] == [False, False, True]
+
+
+async def test_a_bad_request_is_not_retried_and_the_bot_carries_on(
+        bot: Running, api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> None:
+    api.fail_next("sendMessage", status=400, retry_after=None,
+                  description="Bad Request: message to be replied not found")
+    api.send_text(FakeBotApi.private_chat(ALICE), ALICE, QUESTION)
+    await api.wait_for_call("sendMessage")
+    api.send_text(FakeBotApi.private_chat(ALICE), ALICE, QUESTION)
+    (reply,) = await bot.replies(3001)
+    assert reply["text"].startswith("Cliché :")
+    assert len(api.calls_to("sendMessage")) == 2
+    assert any("error while handling update 1 (chat 3001, user 3001)" in r.getMessage()
+               for r in caplog.records)
+    assert all(QUESTION not in r.getMessage() for r in caplog.records)
+
+
+async def test_a_burst_of_300_updates_loses_none(bot: Running, api: FakeBotApi) -> None:
+    users = [FakeBotApi.user(10_000 + i, f"U{i}", language_code="en") for i in range(300)]
+    for user in users:
+        api.send_text(FakeBotApi.private_chat(user), user, "how much does an SMM earn?")
+    await api.wait_for_messages(300, timeout=60)
+    answered = {m["chat"]["id"] for m in api.sent()}
+    assert answered == {u["id"] for u in users}
+    assert all(m["text"].startswith("Cliché: How much") for m in api.sent())
+
+
+async def test_the_token_never_reaches_the_logs() -> None:
+    token = "987654:SECRET-never-log-me"
+    formatter = RedactingFormatter("%(message)s", token)
+    try:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/sendMessage failed")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed with %s",
+                                   (token,), sys.exc_info())
+    output = formatter.format(record)
+    assert "SECRET-never-log-me" not in output and "[token]" in output
+
+
+async def test_a_rejected_token_is_reported_without_the_token(api: FakeBotApi,
+                                                              tmp_path: Path) -> None:
+    token = "654321:WRONG-secret-token"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--token", token, "--base-url", api.base_url,
+        "--db", str(tmp_path / "x.sqlite3"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert "WRONG-secret-token" not in (out + err).decode()
+    assert "InvalidToken" in err.decode()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_requests_without_the_secret_are_refused(api: FakeBotApi,
+                                                               tmp_path: Path) -> None:
+    port = free_port()
+    config = Config(token=api.token, content=ROOT, db=tmp_path / "w.sqlite3",
+                    base_url=api.base_url, webhook_url=f"http://127.0.0.1:{port}/hook",
+                    secret_token="s3cret-header")
+    store = Store(config.db)
+    app = build_application(config, LiveContent(ROOT), store)
+    update = {"update_id": 1, "message": {
+        "message_id": 1, "date": int(time.time()), "chat": FakeBotApi.private_chat(ALICE),
+        "from": ALICE, "text": QUESTION}}
+    api.add_chat(FakeBotApi.private_chat(ALICE))
+    async with app:
+        await setup_bot(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="hook",
+                                        webhook_url=config.webhook_url,
+                                        secret_token=config.secret_token)
+        try:
+            async with httpx.AsyncClient() as client:
+                url = f"http://127.0.0.1:{port}/hook"
+                wrong = await client.post(url, content=json.dumps(update),
+                                          headers={"Content-Type": "application/json",
+                                                   "X-Telegram-Bot-Api-Secret-Token": "nope"})
+                right = await client.post(url, content=json.dumps(update),
+                                          headers={"Content-Type": "application/json",
+                                                   "X-Telegram-Bot-Api-Secret-Token":
+                                                       "s3cret-header"})
+            assert wrong.status_code == 403 and right.status_code == 200
+            (reply,) = await api.wait_for_messages(1, chat_id=3001)
+            assert reply["text"].startswith("Cliché : Combien gagne un SMM ?")
+            assert api.calls_to("setWebhook")[0].params["secret_token"] == "s3cret-header"
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    store.close()
