@@ -13,8 +13,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# With TELEGRAM_BOT_TOKEN: the Telegram bot. Without: the console chat, same engine.
 run: $(VENV)/.installed
-	$(BIN)/python -m bot.cli start
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+		exec $(BIN)/mythbot run; \
+	else \
+		echo "No TELEGRAM_BOT_TOKEN set: starting the console chat (Ctrl-D or /quit to leave)."; \
+		exec $(BIN)/mythbot chat; \
+	fi
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check bot tests benchmarks

@@ -102,7 +102,7 @@ async def test_close_intents_are_offered_as_buttons(api: FakeBotApi, tmp_path: P
                                                     make_content: MakeContent) -> None:
     folder = make_content({
         "alpha": {"fr": ["le smm gere les pages", "alpha unique"], "en": ["alpha", "a only"]},
-        "beta": {"fr": ["le smm gere les comptes", "beta unique"], "en": ["beta", "b only"]},
+        "beta": {"fr": ["le smm gere les likes", "beta unique"], "en": ["beta", "b only"]},
     })
     async with running_bot(api, tmp_path / "b.sqlite3", content=folder) as bot:
         api.send_text(chat(ALICE), ALICE, "le smm gère")

@@ -107,7 +107,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
-    question = " ".join(context.args or [])
+    handle = f"@{state(context).username}".lower()
+    question = " ".join(a for a in context.args or [] if a.lower() != handle)
     if not question.strip():
         await _send_text(update, text("ask_usage", user_lang(update, context)))
         return

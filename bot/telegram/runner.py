@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 def run_from_args(args: argparse.Namespace) -> int:
     from bot.cli import content_folder, default_db
 
+    # Opt in to PTB 22's timedelta durations now, instead of a deprecation warning per 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         config = config_from(token=args.token, content=content_folder(args.content),
                              db=args.db or default_db(), base_url=args.base_url,

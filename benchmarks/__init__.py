@@ -1,0 +1,1 @@
+"""Benchmarks of mythbot: programs that measure, not timed tests (see README.md)."""

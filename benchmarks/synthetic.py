@@ -1,0 +1,220 @@
+"""Synthetic content and messages of any size, reproducible from a seed.
+
+`synthetic_content(n, seed)` builds a `Content` of n intents in memory (no YAML):
+20 examples per language (fr, en), 5-15 words each, plus 2 near misses per
+language. The words of an example are:
+
+- real stop words (with accents, elisions and capitals in French), which the
+  normaliser has to fold and drop, as it does with users' messages;
+- general words drawn from a vocabulary of pseudo-words with a Zipf
+  distribution (rank r has weight 1/r), so that a few words are in a large
+  share of the examples, as "smm" is in 44% of the shipped examples;
+- the intent's own topic words (6 per language), drawn from a pool large
+  enough that a topic word is shared by only a few intents.
+
+`synthetic_messages(content, n, seed)` gives what users write: half positives
+(an example with typos, swapped, dropped or extra words) and half chatter
+(sentences of the same stop words and general words, one in five with a topic
+word, as "je suis sur facebook ce soir" shares a word with a myth).
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.content import Content, Example, Myth, Source
+
+LANGS = ("fr", "en")
+EXAMPLES_PER_LANG = 20
+NEAR_MISSES_PER_LANG = 2
+TOPIC_WORDS = 6
+GENERAL_WORDS = 3000
+MIN_WORDS, MAX_WORDS = 5, 15
+
+STOP_WORDS = {
+    "fr": (
+        "le la les un une des de du d' l' et ou mais donc car ni que qu' qui quoi est c'est "
+        "ce cette ces ça il elle on nous vous ils elles je j' tu t' me m' te se s' en y au aux "
+        "pour par avec sans sur dans sous chez pas ne n' plus très trop bien aussi même déjà "
+        "là ici tout tous toute être été était fait faire a as ai ont sont suis es mon ma mes "
+        "ton ta tes son sa ses notre votre leur leurs vraiment genre alors hein"
+    ).split(),
+    "en": (
+        "the a an and or but so of to in on at by for with from as is are was were be been "
+        "am i me my you your he she it its we our they their them this that these those there "
+        "here do does did have has had not no what which who how when where why can could "
+        "would should will just very really too also all any some about into over than then"
+    ).split(),
+}
+SYLLABLES = {
+    "fr": ("ba be bé bo bu ca ce ci co cu da de dé di do fa fe fi fo ga gé go la le lé li "
+           "lo lu ma me mé mi mo mu na ne né ni no pa pe pé pi po ra re ré ri ro ru sa se "
+           "si so ta te té ti to va ve vé vi vo on an en in ou oi eau ain eur").split(),
+    "en": ("ba be bi bo bu ca co cu da de di do fa fe fi fo ga ge go ha he hi ho ka ke ki "
+           "la le li lo lu ma me mi mo na ne ni no pa pe pi po ra re ri ro sa se si so ta "
+           "te ti to va ve vi wa we wi ya er ing ly ty ness ment").split(),
+}
+# How an example's words are drawn: stop word, general word, else the intent's topic.
+P_STOP, P_GENERAL = 0.45, 0.30
+KEYBOARD = "azertyuiopqsdfghjklmwxcvbn"
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Pseudo-words of one language: a Zipf-weighted general vocabulary and a topic pool."""
+
+    general: tuple[str, ...]
+    cumulative: tuple[float, ...]
+    topics: tuple[str, ...]
+
+    def zipf(self, rng: random.Random) -> str:
+        index = bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])
+        return self.general[min(index, len(self.general) - 1)]
+
+
+def _pseudo_words(lang: str, count: int, rng: random.Random, taken: set[str]) -> list[str]:
+    syllables = SYLLABLES[lang]
+    words: list[str] = []
+    while len(words) < count:
+        word = "".join(rng.choice(syllables) for _ in range(rng.choice((2, 3, 3, 4))))
+        if word not in taken and len(word) >= 4:
+            taken.add(word)
+            words.append(word)
+    return words
+
+
+def vocabulary(lang: str, topics: int, seed: int) -> Vocabulary:
+    rng = random.Random(f"{seed}:{lang}:vocabulary")
+    taken = set(STOP_WORDS[lang])
+    general = _pseudo_words(lang, GENERAL_WORDS, rng, taken)
+    weights = itertools.accumulate(1.0 / rank for rank in range(1, GENERAL_WORDS + 1))
+    return Vocabulary(tuple(general), tuple(weights), tuple(_pseudo_words(lang, topics, rng, taken)))
+
+
+def _sentence(words: list[str], rng: random.Random) -> str:
+    text = " ".join(words)
+    text = text.replace("' ", "'")
+    if rng.random() < 0.3:
+        text = text[:1].upper() + text[1:]
+    return text + rng.choice(("", "", " ?", "?", " !", "."))
+
+
+def _example(lang: str, vocab: Vocabulary, topic: list[str], rng: random.Random) -> str:
+    length = rng.randint(MIN_WORDS, MAX_WORDS)
+    words: list[str] = []
+    for _ in range(length):
+        draw = rng.random()
+        if draw < P_STOP:
+            words.append(rng.choice(STOP_WORDS[lang]))
+        elif draw < P_STOP + P_GENERAL:
+            words.append(vocab.zipf(rng))
+        else:
+            words.append(rng.choice(topic))
+    if not any(word in topic for word in words):  # an example always says what it is about
+        words[rng.randrange(length)] = rng.choice(topic)
+    return _sentence(words, rng)
+
+
+def _near_miss(lang: str, vocab: Vocabulary, topic: list[str], rng: random.Random) -> str:
+    words = [rng.choice(STOP_WORDS[lang]) if rng.random() < 0.5 else vocab.zipf(rng)
+             for _ in range(rng.randint(MIN_WORDS, MAX_WORDS))]
+    words[rng.randrange(len(words))] = rng.choice(topic)
+    return _sentence(words, rng)
+
+
+def vocabularies(intents: int, seed: int) -> dict[str, Vocabulary]:
+    pool = max(2_000, 3 * intents)
+    return {lang: vocabulary(lang, pool, seed) for lang in LANGS}
+
+
+def synthetic_content(intents: int, seed: int = 1) -> Content:
+    """n intents x 20 examples x 2 languages (+ 2 near misses per language), in memory."""
+    vocabs = vocabularies(intents, seed)
+    rng = random.Random(f"{seed}:{intents}:content")
+    source = Source("Synthetic benchmark content", "benchmarks/synthetic.py", "2026-01-01")
+    myths: list[Myth] = []
+    width = len(str(intents))
+    for number in range(intents):
+        intent = f"intent_{number:0{width}d}"
+        examples: list[Example] = []
+        near: list[Example] = []
+        for lang in LANGS:
+            topic = rng.sample(vocabs[lang].topics, TOPIC_WORDS)
+            texts: set[str] = set()
+            while len(texts) < EXAMPLES_PER_LANG:
+                texts.add(_example(lang, vocabs[lang], topic, rng))
+            examples += [Example(t, lang, line) for line, t in enumerate(sorted(texts), 1)]
+            near += [Example(_near_miss(lang, vocabs[lang], topic, rng), lang, 100 + i)
+                     for i in range(NEAR_MISSES_PER_LANG)]
+        title = MappingProxyType({lang: f"{intent} ({lang})" for lang in LANGS})
+        rebuttal = MappingProxyType({lang: f"Rebuttal of {intent} ({lang})." for lang in LANGS})
+        myths.append(Myth(intent, number + 1, None, title, tuple(examples), tuple(near),
+                          rebuttal, source, f"intents/{intent}.yaml",
+                          f"responses/{intent}.yaml"))
+    return Content.of(myths, Path("synthetic"))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    text: str
+    intent: str | None
+    """The intent the message was made from; None for chatter."""
+    lang: str
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    at = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(4)
+    if kind == 0:  # two letters swapped
+        return word[:at - 1] + word[at] + word[at - 1] + word[at + 1:]
+    if kind == 1:  # a letter dropped
+        return word[:at] + word[at + 1:]
+    if kind == 2:  # a letter doubled
+        return word[:at] + word[at] + word[at:]
+    return word[:at] + rng.choice(KEYBOARD) + word[at + 1:]  # a wrong key
+
+
+def _perturbed(text: str, lang: str, vocab: Vocabulary, rng: random.Random) -> str:
+    words = text.rstrip("?!. ").split()
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        at = rng.randrange(len(words))
+        words[at] = _typo(words[at], rng)
+    if rng.random() < 0.4 and len(words) > 2:
+        at = rng.randrange(len(words) - 1)
+        words[at], words[at + 1] = words[at + 1], words[at]
+    if rng.random() < 0.3 and len(words) > MIN_WORDS:
+        del words[rng.randrange(len(words))]
+    for _ in range(rng.choice((0, 0, 1, 2))):
+        extra = rng.choice(STOP_WORDS[lang]) if rng.random() < 0.6 else vocab.zipf(rng)
+        words.insert(rng.randrange(len(words) + 1), extra)
+    if rng.random() < 0.3:
+        words = [w.lower() for w in words]
+    return " ".join(words) + rng.choice(("", " ?", "?", " !!", "..."))
+
+
+def synthetic_messages(content: Content, count: int, seed: int = 1) -> list[Message]:
+    """count messages, positives and chatter alternating, 5-15 words (a few more with extras)."""
+    vocabs = vocabularies(len(content.myths), seed)
+    rng = random.Random(f"{seed}:{len(content.myths)}:messages")
+    messages: list[Message] = []
+    for number in range(count):
+        lang = rng.choice(LANGS)
+        if number % 2 == 0:
+            myth = rng.choice(content.myths)
+            example = rng.choice([e for e in myth.examples if e.lang == lang])
+            messages.append(Message(_perturbed(example.text, lang, vocabs[lang], rng),
+                                    myth.id, lang))
+            continue
+        words = [rng.choice(STOP_WORDS[lang]) if rng.random() < 0.5 else vocabs[lang].zipf(rng)
+                 for _ in range(rng.randint(MIN_WORDS, MAX_WORDS))]
+        if rng.random() < 0.2:
+            words[rng.randrange(len(words))] = rng.choice(vocabs[lang].topics)
+        messages.append(Message(_sentence(words, rng), None, lang))
+    return messages
