@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
 from bot.content import Content, load_content
 from bot.matching import Matcher
+
+if TYPE_CHECKING:
+    from tests.fake_bot_api import FakeBotApi
+    from tests.harness import Running
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,3 +76,21 @@ def make_content(tmp_path: Path) -> MakeContent:
 def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     # PTB 22 warns when RetryAfter.retry_after is read as an int; warnings are errors here.
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A local Bot API server, privacy mode on (files may override it)."""
+    from tests.fake_bot_api import FakeBotApi
+
+    async with FakeBotApi() as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
+    """mythbot running against `api`, with a fresh database and the shipped content."""
+    from tests.harness import running_bot
+
+    async with running_bot(api, tmp_path / "bot.sqlite3") as running:
+        yield running

@@ -8,7 +8,6 @@ import logging
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -20,22 +19,10 @@ from bot.telegram.app import build_application, setup_bot
 from bot.telegram.config import Config, RedactingFormatter
 from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotApi
-from tests.harness import Running, running_bot
+from tests.harness import Running
 
 ALICE = FakeBotApi.user(3001, "Alice", language_code="fr")
 QUESTION = "combien gagne un social media manager ?"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
-    async with running_bot(api, tmp_path / "bot.sqlite3") as running:
-        yield running
 
 
 async def test_a_429_with_retry_after_still_delivers_the_reply(bot: Running,

@@ -22,12 +22,6 @@ GROUP = FakeBotApi.group(-100_778, "Agence")
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
     async with running_bot(api, tmp_path / "bot.sqlite3",
                            admins=frozenset({OPERATOR["id"]})) as running:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.store import Store
 from tests.conftest import MakeContent
@@ -15,18 +12,6 @@ from tests.harness import Running, buttons, running_bot
 ALICE = FakeBotApi.user(1001, "Alice", language_code="fr")
 BOB = FakeBotApi.user(1002, "Bob", language_code="en")
 OTHER_BOT = FakeBotApi.user(1003, "Spambot", is_bot=True)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
-    async with running_bot(api, tmp_path / "bot.sqlite3") as running:
-        yield running
 
 
 def chat(user: dict[str, object]) -> dict[str, object]:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -34,15 +34,25 @@ def reload_message(result: Reload, lang: str, myths: int) -> str:
     return f"{text('reload_failed', lang)}\n<pre>{chr(10).join(lines)}{more}</pre>"
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Reload the content now (operators only)."""
+async def _operator_message(update: Update,
+                            context: ContextTypes.DEFAULT_TYPE) -> tuple[Message, str] | None:
+    """The message and language of an operator's command; refuses anyone else."""
     message = update.effective_message
     if message is None:
-        return
+        return None
     lang = user_lang(update, context)
     if not is_operator(update, context):
         await answer(message, Reply(text("operators_only", lang)), quote=False)
+        return None
+    return message, lang
+
+
+async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reload the content now (operators only)."""
+    found = await _operator_message(update, context)
+    if found is None:
         return
+    message, lang = found
     live = state(context).live
     result = await asyncio.to_thread(live.reload, force=True)
     await answer(message, Reply(reload_message(result, lang, len(live.matcher.content.myths))),
@@ -65,13 +75,10 @@ async def watch_content(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the operators answers and votes per myth for the last 30 days."""
-    message = update.effective_message
-    if message is None:
+    found = await _operator_message(update, context)
+    if found is None:
         return
-    lang = user_lang(update, context)
-    if not is_operator(update, context):
-        await answer(message, Reply(text("operators_only", lang)), quote=False)
-        return
+    message, lang = found
     since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
     rows = state(context).store.stats(since_day=since)
     body = stats_summary(rows) if rows else text("stats_empty", lang)
