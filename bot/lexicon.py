@@ -18,6 +18,8 @@ PHRASES: dict[str, str] = {
     "social media mgr": "smm",
     "gestionnaire de reseaux sociaux": "smm",
     "gestionnaires de reseaux sociaux": "smm",
+    "gestionnaire des reseaux sociaux": "smm",
+    "gestionnaires des reseaux sociaux": "smm",
     "responsable des reseaux sociaux": "smm",
     "responsable reseaux sociaux": "smm",
     "charge de communication digitale": "smm",

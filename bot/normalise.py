@@ -38,9 +38,14 @@ class Normalised:
         return " ".join(sorted(set(self.content)))
 
 
+# "IT support" must not lose its meaning to the stop word "it": only the capitals tell them apart.
+_IT = re.compile(r"\bIT\b")
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text with single spaces."""
-    text = text[:MAX_CHARS].replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
+    text = _IT.sub("informatique", text[:MAX_CHARS])
+    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae")
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", bare).split())
