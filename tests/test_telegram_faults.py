@@ -138,3 +138,13 @@ async def test_webhook_requests_without_the_secret_are_refused(api: FakeBotApi,
             await app.updater.stop()
             await app.stop()
     store.close()
+
+
+async def test_a_slow_send_message_is_waited_for_not_duplicated(bot: Running,
+                                                                 api: FakeBotApi) -> None:
+    api.set_delay("sendMessage", 6)  # slower than httpx's default 5 s read timeout
+    api.send_text(FakeBotApi.private_chat(ALICE), ALICE, QUESTION)
+    await api.wait_for_call("sendMessage", timeout=15)
+    await api.wait_idle(quiet=1.0, timeout=20)
+    assert len(api.sent(3001)) == 1
+    assert len(api.calls_to("sendMessage")) == 1

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = Update.ALL_TYPES
 TELEGRAM_API = "https://api.telegram.org/bot"
 CONCURRENT_UPDATES = 32
+SEND_TIMEOUT = 30.0
 
 COMMANDS = {
     "private": {
@@ -75,6 +76,10 @@ def build_application(config: Config, live: LiveContent, store: Store, *,
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(CONCURRENT_UPDATES)
+        # A slow answer must be waited for: giving up after httpx's 5 s and retrying would
+        # post the same reply twice, since Telegram usually did send the first one.
+        .read_timeout(SEND_TIMEOUT)
+        .write_timeout(SEND_TIMEOUT)
         .rate_limiter(limiter or RetryingRateLimiter())
         .post_init(setup_bot)
         .post_shutdown(close_bot)
