@@ -243,6 +243,10 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 def _from_a_bot(message: Message) -> bool:
+    """Bots are never answered. An anonymous admin writes as the group itself (through a bot
+    account): a person. A post by another chat (a linked channel's forward) is not."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id != message.chat_id
     return bool((message.from_user and message.from_user.is_bot) or message.via_bot)
 
 
