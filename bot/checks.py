@@ -15,20 +15,22 @@ AMBIGUOUS_SIMILARITY = 85.0
 
 
 def ambiguous_examples(content: Content, matcher: Matcher) -> list[Problem]:
-    """Examples closer to another intent's examples than to any of their own."""
+    """Examples closer to another intent's examples than to any of their own.
+
+    Each example is compared with the examples the matcher would consider for it (sharing
+    its rarer words), not with all of them: the check stays fast as the content grows."""
     index = matcher.index
-    positives = [i for i, entry in enumerate(index.entries) if not entry.near_miss]
-    keys = [index.keys[i] for i in positives]
     problems: list[Problem] = []
-    for position in positives:
-        entry = index.entries[position]
+    for position, entry in enumerate(index.entries):
+        if entry.near_miss:
+            continue
+        key = index.keys[position]
+        chosen = [i for i in matcher.candidates(key.split()) if i != position]
         own = other = 0.0
         other_example, other_intent = "", ""
-        for _, score, offset in process.extract(index.keys[position], keys, scorer=fuzz.ratio,
-                                                limit=None, score_cutoff=40):
-            candidate = index.entries[positives[offset]]
-            if positives[offset] == position:
-                continue
+        for _, score, offset in process.extract(key, [index.keys[i] for i in chosen],
+                                                scorer=fuzz.ratio, limit=None, score_cutoff=40):
+            candidate = index.entries[chosen[offset]]
             if candidate.intent == entry.intent:
                 own = max(own, score)
             elif score > other:

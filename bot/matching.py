@@ -1,10 +1,13 @@
 """Decide which myth a message repeats: answer, ask which one, or stay quiet.
 
 The index is built once per content load. A message is normalised, its words
-are spelled-corrected against the examples' vocabulary, and only the examples
+are spell-corrected against the examples' vocabulary, and only examples
 sharing a word with it are scored by rapidfuzz: an example with no word in
-common cannot be the right one, and skipping it keeps a decision cheap when
-there are thousands of intents.
+common cannot be the right one. Candidates are drawn from the message's
+rarest words first, up to a budget: a word used by half the examples ("smm")
+says little about which one is right, and letting it select them all would
+make a decision cost grow with the content (benchmarks/RESULTS.md). A word too
+common to select candidates still counts in the scores.
 
 An intent's score mixes two signals, both 0-100:
 - similarity: the best example, compared with `fuzz.ratio` on the sorted
@@ -20,8 +23,9 @@ An intent's score mixes two signals, both 0-100:
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +37,10 @@ from bot.normalise import Normalised, normalise
 from bot.spec import LANGS
 
 ChatKind = Literal["private", "group"]
+CANDIDATE_BUDGET = 600
+TOP_INTENTS = 12
+"""How many intents a ranking keeps, best first."""
+"""At most this many examples are scored per message (unless its rarest word alone has more)."""
 Kind = Literal["answer", "clarify", "none"]
 _ACCENTED = frozenset("éèêàâçùûôîïëœ")
 
@@ -104,12 +112,18 @@ class Index:
     keys: tuple[str, ...]
     entries: tuple[_Entry, ...]
     postings: dict[str, tuple[int, ...]]
+    """For each word, the positive examples using it."""
+    near_postings: dict[str, tuple[int, ...]]
+    """For each word, the near misses using it."""
     deletions: dict[str, tuple[str, ...]]
     lang_words: dict[str, frozenset[str]] = field(default_factory=dict)
-    intents_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    intents_of: dict[str, frozenset[str]] = field(default_factory=dict)
     """For each example word, the intents whose (positive) examples use it."""
     idf: dict[str, float] = field(default_factory=dict)
     unknown_idf: float = 1.0
+
+    def knows(self, word: str) -> bool:
+        return word in self.postings or word in self.near_postings
 
 
 def _deletions(word: str) -> set[str]:
@@ -120,6 +134,7 @@ def build_index(content: Content) -> Index:
     keys: list[str] = []
     entries: list[_Entry] = []
     postings: dict[str, list[int]] = {}
+    near_postings: dict[str, list[int]] = {}
     words_by_lang: dict[str, set[str]] = {lang: set() for lang in LANGS}
     intents_of: dict[str, set[str]] = {}
     for myth in content.myths:
@@ -130,12 +145,12 @@ def build_index(content: Content) -> Index:
                 keys.append(norm.key)
                 entries.append(_Entry(myth.id, example.text, example.lang, near))
                 for token in set(norm.content):
-                    postings.setdefault(token, []).append(position)
+                    (near_postings if near else postings).setdefault(token, []).append(position)
                     if not near:
                         intents_of.setdefault(token, set()).add(myth.id)
                 words_by_lang[example.lang].update(norm.tokens)
     deletions: dict[str, set[str]] = {}
-    for word in postings:
+    for word in postings.keys() | near_postings.keys():
         if len(word) >= 4:
             for variant in _deletions(word):
                 deletions.setdefault(variant, set()).add(word)
@@ -150,9 +165,10 @@ def build_index(content: Content) -> Index:
         tuple(keys),
         tuple(entries),
         {token: tuple(ids) for token, ids in postings.items()},
+        {token: tuple(ids) for token, ids in near_postings.items()},
         {variant: tuple(sorted(words)) for variant, words in deletions.items()},
         lang_words,
-        {token: tuple(sorted(ids)) for token, ids in intents_of.items()},
+        {token: frozenset(ids) for token, ids in intents_of.items()},
         {token: math.log(1 + count / len(ids)) for token, ids in intents_of.items()},
         math.log(1 + count),
     )
@@ -168,7 +184,7 @@ class Matcher:
 
     def correct(self, token: str) -> str | None:
         """The vocabulary word this token is, allowing one typo; None when unknown."""
-        if token in self.index.postings:
+        if self.index.knows(token):
             return token
         if len(token) < 4:
             return None
@@ -189,55 +205,87 @@ class Matcher:
             words[fixed] = words.get(fixed, True) and fixed != token
         return norm, " ".join(sorted(words)), words
 
+    def candidates(self, words: Iterable[str], budget: int = CANDIDATE_BUDGET, *,
+                   near_misses: bool = False) -> list[int]:
+        """Examples sharing a word with the message, rarest words first, within budget.
+
+        The rarest word always selects its examples; a commoner word only while they fit."""
+        postings = self.index.near_postings if near_misses else self.index.postings
+        known = sorted((w for w in words if w in postings), key=lambda w: len(postings[w]))
+        chosen: set[int] = set()
+        for word in known:
+            ids = postings[word]
+            if chosen and len(chosen) + len(ids) > budget:
+                break
+            chosen.update(ids)
+        return sorted(chosen)
+
+    def nearest_near_miss(self, key: str, words: Iterable[str]) -> Candidate | None:
+        positions = self.candidates(words, near_misses=True)
+        if not positions:
+            return None
+        found = process.extractOne(key, [self.index.keys[i] for i in positions],
+                                   scorer=fuzz.ratio)
+        if found is None:
+            return None
+        entry = self.index.entries[positions[found[2]]]
+        score = round(found[1], 1)
+        return Candidate(entry.intent, score, entry.text, entry.lang, True, score)
+
     def rank(self, text: str) -> tuple[list[Candidate], Candidate | None, Normalised]:
-        """Best example per intent (best first), and the best near miss."""
+        """The best intents with their best example (best first), and the best near miss."""
         norm, key, words = self.query(text)
         if not key:
             return [], None, norm
-        positions: set[int] = set()
-        for token in key.split():
-            positions.update(self.index.postings.get(token, ()))
-        if not positions:
-            return [], None, norm
-        chosen = sorted(positions)
+        chosen = self.candidates(words)
+        near = self.nearest_near_miss(key, words)
+        # Only the rarest word was taken and it alone is over budget: let rapidfuzz keep the
+        # closest few in C rather than loop over all of them in Python.
+        limit = CANDIDATE_BUDGET // 10 if len(chosen) > CANDIDATE_BUDGET else None
         scores = process.extract(
-            key, [self.index.keys[i] for i in chosen], scorer=fuzz.ratio, limit=None,
+            key, [self.index.keys[i] for i in chosen], scorer=fuzz.ratio, limit=limit,
             score_cutoff=self.thresholds.clarify_floor * 0.6,
         )
         best: dict[str, tuple[float, int]] = {}
-        near: Candidate | None = None
+        entries = self.index.entries
         for _, score, offset in scores:
-            entry = self.index.entries[chosen[offset]]
-            if entry.near_miss:
-                if near is None or score > near.score:
-                    near = Candidate(entry.intent, round(score, 1), entry.text, entry.lang, True,
-                                     round(score, 1))
-            elif entry.intent not in best or score > best[entry.intent][0]:
-                best[entry.intent] = (score, chosen[offset])
-        coverage = self.coverage(words)
+            intent = entries[chosen[offset]].intent
+            if intent not in best or score > best[intent][0]:
+                best[intent] = (score, chosen[offset])
+        coverage = self.coverage(words, best.keys())
         weight = self.thresholds.similarity_weight
+        scored = [(weight * similarity + (1 - weight) * coverage.get(intent, 0.0), intent)
+                  for intent, (similarity, _) in best.items()]
+        # A decision reads the best three; inline mode shows a dozen at most.
         ranked = []
-        for intent, (similarity, position) in best.items():
-            entry = self.index.entries[position]
-            covered = coverage.get(intent, 0.0)
-            score = weight * similarity + (1 - weight) * covered
+        for score, intent in heapq.nsmallest(TOP_INTENTS, scored, key=lambda s: (-s[0], s[1])):
+            similarity, position = best[intent]
+            entry = entries[position]
             ranked.append(Candidate(intent, round(score, 1), entry.text, entry.lang, False,
-                                    round(similarity, 1), round(covered, 1)))
-        ranked.sort(key=lambda c: (-c.score, c.intent))
+                                    round(similarity, 1), round(coverage.get(intent, 0.0), 1)))
         return ranked, near, norm
 
-    def coverage(self, words: dict[str, bool]) -> dict[str, float]:
+    def coverage(self, words: dict[str, bool],
+                 intents: Collection[str] | None = None) -> dict[str, float]:
         """Per intent, the share (0-100) of the message's weighted words its examples use.
 
         A spell-corrected word counts only in part: "cuisine" is one letter from "cousine",
-        and a real word mistaken for a typo must not make chatter look covered."""
+        and a real word mistaken for a typo must not make chatter look covered. With
+        `intents`, only those are computed (a word like "smm" is in every intent)."""
         unknown = self.index.unknown_idf * self.thresholds.unknown_weight
-        total = sum(self.index.idf.get(word, unknown) for word in words) or 1.0
+        idf, intents_of = self.index.idf, self.index.intents_of
+        total = sum(idf.get(word, unknown) for word in words) or 1.0
         covered: dict[str, float] = {}
         for word, corrected in words.items():
-            credit = self.thresholds.corrected_credit if corrected else 1.0
-            for intent in self.index.intents_of.get(word, ()):
-                covered[intent] = covered.get(intent, 0.0) + credit * self.index.idf[word]
+            users = intents_of.get(word)
+            if not users:
+                continue
+            credit = (self.thresholds.corrected_credit if corrected else 1.0) * idf[word]
+            both = users if intents is None else (
+                [i for i in intents if i in users] if len(intents) < len(users)
+                else [i for i in users if i in intents])
+            for intent in both:
+                covered[intent] = covered.get(intent, 0.0) + credit
         return {intent: 100 * value / total for intent, value in covered.items()}
 
     def detect_lang(self, text: str, norm: Normalised) -> str | None:
