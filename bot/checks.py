@@ -7,7 +7,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.content import Content, Problem, load_content
-from bot.matching import Matcher
+from bot.matching import Matcher, Thresholds
 
 # Only flag an example that is really close to another intent's: small
 # overlaps between myths are normal and the matcher copes with them.
@@ -49,9 +49,18 @@ def ambiguous_examples(content: Content, matcher: Matcher) -> list[Problem]:
 
 def check_content(folder: Path) -> tuple[Content | None, list[Problem]]:
     """Everything `mythbot check` reports, and the content when it has no error."""
+    matcher, problems = check_and_index(folder)
+    return (matcher.content if matcher else None), problems
+
+
+def check_and_index(folder: Path,
+                    thresholds: Thresholds | None = None) -> tuple[Matcher | None, list[Problem]]:
+    """Load, check and index in one go (the check needs the index): the matcher when clean."""
     result = load_content(folder)
     problems = list(result.problems)
-    if result.content is not None:
-        problems += ambiguous_examples(result.content, Matcher(result.content))
+    if result.content is None:
+        return None, problems
+    matcher = Matcher(result.content, thresholds)
+    problems += ambiguous_examples(result.content, matcher)
     errors = any(p.severity == "error" for p in problems)
-    return (None if errors else result.content), problems
+    return (None if errors else matcher), problems

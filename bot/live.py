@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.checks import check_content
+from bot.checks import check_and_index
 from bot.content import Problem
-from bot.matching import Matcher, Thresholds
+from bot.matching import Thresholds
 
 log = logging.getLogger(__name__)
 Signature = tuple[tuple[str, int, int], ...]
@@ -57,10 +57,10 @@ class LiveContent:
         self.thresholds = thresholds
         self._lock = threading.Lock()
         self._seen = signature(folder)
-        content, problems = check_content(folder)
-        if content is None:
+        matcher, problems = check_and_index(folder, thresholds)
+        if matcher is None:
             raise ContentError(folder, problems)
-        self.matcher = Matcher(content, thresholds)
+        self.matcher = matcher
 
     def reload(self, *, force: bool = False) -> Reload:
         """Look at the files; load, check and swap in the content if they changed."""
@@ -69,11 +69,11 @@ class LiveContent:
             if current == self._seen and not force:
                 return Reload(changed=False, applied=False)
             self._seen = current
-            content, problems = check_content(self.folder)
-            if content is None:
+            matcher, problems = check_and_index(self.folder, self.thresholds)
+            if matcher is None:
                 log.warning("content edit refused, the bot keeps its last good content:\n%s",
                             "\n".join(p.format() for p in problems if p.severity == "error"))
                 return Reload(changed=True, applied=False, problems=tuple(problems))
-            self.matcher = Matcher(content, self.thresholds)
-            log.info("content reloaded: %d myths", len(content.myths))
+            self.matcher = matcher
+            log.info("content reloaded: %d myths", len(matcher.content.myths))
             return Reload(changed=True, applied=True, problems=tuple(problems))

@@ -115,6 +115,8 @@ class Index:
     """For each word, the positive examples using it."""
     near_postings: dict[str, tuple[int, ...]]
     """For each word, the near misses using it."""
+    near_keys: dict[str, tuple[str, ...]]
+    """For each word, the keys of the near misses using it, ready for one rapidfuzz pass."""
     deletions: dict[str, tuple[str, ...]]
     lang_words: dict[str, frozenset[str]] = field(default_factory=dict)
     intents_of: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -166,6 +168,7 @@ def build_index(content: Content) -> Index:
         tuple(entries),
         {token: tuple(ids) for token, ids in postings.items()},
         {token: tuple(ids) for token, ids in near_postings.items()},
+        {token: tuple(keys[i] for i in ids) for token, ids in near_postings.items()},
         {variant: tuple(sorted(words)) for variant, words in deletions.items()},
         lang_words,
         {token: frozenset(ids) for token, ids in intents_of.items()},
@@ -205,12 +208,11 @@ class Matcher:
             words[fixed] = words.get(fixed, True) and fixed != token
         return norm, " ".join(sorted(words)), words
 
-    def candidates(self, words: Iterable[str], budget: int = CANDIDATE_BUDGET, *,
-                   near_misses: bool = False) -> list[int]:
+    def candidates(self, words: Iterable[str], budget: int = CANDIDATE_BUDGET) -> list[int]:
         """Examples sharing a word with the message, rarest words first, within budget.
 
         The rarest word always selects its examples; a commoner word only while they fit."""
-        postings = self.index.near_postings if near_misses else self.index.postings
+        postings = self.index.postings
         known = sorted((w for w in words if w in postings), key=lambda w: len(postings[w]))
         chosen: set[int] = set()
         for word in known:
@@ -221,15 +223,21 @@ class Matcher:
         return sorted(chosen)
 
     def nearest_near_miss(self, key: str, words: Iterable[str]) -> Candidate | None:
-        positions = self.candidates(words, near_misses=True)
-        if not positions:
+        """The closest near miss sharing a word with the message. Not budgeted: a near miss
+        reached only through a common word must still silence chatter; one rapidfuzz pass per
+        word over precomputed keys keeps that cheap."""
+        best: tuple[float, int] | None = None
+        for word in words:
+            keys = self.index.near_keys.get(word)
+            if not keys:
+                continue
+            found = process.extractOne(key, keys, scorer=fuzz.ratio)
+            if found is not None and (best is None or found[1] > best[0]):
+                best = (found[1], self.index.near_postings[word][found[2]])
+        if best is None:
             return None
-        found = process.extractOne(key, [self.index.keys[i] for i in positions],
-                                   scorer=fuzz.ratio)
-        if found is None:
-            return None
-        entry = self.index.entries[positions[found[2]]]
-        score = round(found[1], 1)
+        entry = self.index.entries[best[1]]
+        score = round(best[0], 1)
         return Candidate(entry.intent, score, entry.text, entry.lang, True, score)
 
     def rank(self, text: str) -> tuple[list[Candidate], Candidate | None, Normalised]:

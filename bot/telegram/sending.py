@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 
-from bot.replies import Reply
+from bot.replies import Button, Reply
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
+    return _markup(reply.buttons) if reply.buttons else None
+
+
+@lru_cache(maxsize=512)
+def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+    """Buttons and markups are immutable, and the same few keyboards recur: build each once
+    (it cost a third of a decision per reply)."""
     return InlineKeyboardMarkup([
         [InlineKeyboardButton(b.label, url=b.url) if b.url
          else InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-        for row in reply.buttons
+        for row in rows
     ])
 
 
