@@ -93,7 +93,8 @@ def vocabulary(lang: str, topics: int, seed: int) -> Vocabulary:
     taken = set(STOP_WORDS[lang])
     general = _pseudo_words(lang, GENERAL_WORDS, rng, taken)
     weights = itertools.accumulate(1.0 / rank for rank in range(1, GENERAL_WORDS + 1))
-    return Vocabulary(tuple(general), tuple(weights), tuple(_pseudo_words(lang, topics, rng, taken)))
+    topic_words = _pseudo_words(lang, topics, rng, taken)
+    return Vocabulary(tuple(general), tuple(weights), tuple(topic_words))
 
 
 def _sentence(words: list[str], rng: random.Random) -> str:
