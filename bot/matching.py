@@ -64,6 +64,12 @@ class Thresholds:
     """Weight of a word no example uses, relative to a word only one intent uses."""
     near_miss_floor: float = 75.0
     """A near miss silences a match only when it is this close to the message itself."""
+    clear_similarity: float = 70.0
+    clear_lead: float = 8.0
+    clear_discount: float = 10.0
+    """A very close example (`clear_similarity`) with no rival within `clear_lead` is answered
+    at the threshold minus `clear_discount`: words no example uses dilute its coverage, but
+    not what it says."""
     corrected_credit: float = 0.3
     """How much a spell-corrected word counts towards coverage, against 1 for an exact one."""
     min_similarity: float = 55.0
@@ -341,6 +347,12 @@ def _decide(ranked: list[Candidate], near: Candidate | None, lang: str, chat: Ch
     if best.score >= threshold:
         return Decision("answer", best.intent, best.score, lang, best.example, runner,
                         (), f"score {best.score:g} ≥ {threshold:g} ({chat})", nearest)
+    lead = best.score - (runner.score if runner else 0.0)
+    if (best.similarity >= limits.clear_similarity and lead >= limits.clear_lead
+            and best.score >= threshold - limits.clear_discount):
+        return Decision("answer", best.intent, best.score, lang, best.example, runner, (),
+                        f"a very close example ({best.similarity:g}) and no rival within "
+                        f"{lead:g} points ({chat})", nearest)
     return none(f"best score {best.score:g} is under the {chat} threshold {threshold:g}")
 
 

@@ -78,7 +78,7 @@ def test_eval_refuses_an_unknown_intent(tmp_path: Path, capsys: pytest.CaptureFi
 
 # The levels reached on the held-out set; content edits must not silently go below them.
 @pytest.mark.parametrize(("chat", "accuracy", "false_rate"),
-                         [("group", 0.80, 0.02), ("private", 0.87, 0.07)])
+                         [("group", 0.82, 0.02), ("private", 0.88, 0.07)])
 def test_matching_quality_holds_on_the_labelled_set(chat: str, accuracy: float,
                                                     false_rate: float) -> None:
     status, out = run("eval", "--json", "--chat", chat, str(EVAL))

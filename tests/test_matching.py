@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.content import load_content
-from bot.matching import Matcher, Thresholds
+from bot.matching import Candidate, Matcher, Thresholds, _decide
 from bot.normalise import fold, normalise
 from tests.conftest import MakeContent
 
@@ -114,3 +114,39 @@ def test_a_decision_names_the_runner_up(matcher: Matcher) -> None:
 def test_thresholds_are_tunable_without_touching_the_index(matcher: Matcher) -> None:
     strict = Matcher(matcher.content, Thresholds(private=101, group=101))
     assert strict.decide("combien gagne un community manager", "private").kind != "answer"
+
+
+def candidate(intent: str, score: float, similarity: float, coverage: float = 50.0,
+              near_miss: bool = False) -> Candidate:
+    return Candidate(intent, score, f"example of {intent}", "fr", near_miss, similarity, coverage)
+
+
+LIMITS = Thresholds()
+
+
+def test_a_very_close_example_with_no_rival_is_answered_a_little_under_the_threshold() -> None:
+    best = candidate("salary", LIMITS.group - 5, similarity=80)
+    decision = _decide([best, candidate("training", LIMITS.group - 20, 60)], None, "fr", "group",
+                       LIMITS)
+    assert (decision.kind, decision.intent) == ("answer", "salary")
+    assert "no rival" in decision.reason
+
+
+def test_a_close_example_with_a_rival_is_not_answered_under_the_threshold() -> None:
+    ranked = [candidate("salary", LIMITS.group - 5, 80),
+              candidate("training", LIMITS.group - 9, 75)]
+    assert _decide(ranked, None, "fr", "group", LIMITS).kind != "answer"
+
+
+def test_keywords_alone_do_not_make_an_answer() -> None:
+    best = candidate("anyone_can_do_it", 80, similarity=LIMITS.min_similarity - 1, coverage=100)
+    decision = _decide([best], None, "fr", "group", LIMITS)
+    assert decision.kind == "none" and "whatever the keywords" in decision.reason
+
+
+def test_a_strong_near_miss_vetoes_but_a_weak_one_does_not() -> None:
+    best = candidate("always_on_facebook", 90, similarity=72)
+    strong = candidate("always_on_facebook", 95, 95, near_miss=True)
+    weak = candidate("always_on_facebook", 73, 73, near_miss=True)
+    assert _decide([best], strong, "fr", "group", LIMITS).kind == "none"
+    assert _decide([best], weak, "fr", "group", LIMITS).kind == "answer"
