@@ -354,7 +354,3 @@ def _decide(ranked: list[Candidate], near: Candidate | None, lang: str, chat: Ch
                         f"a very close example ({best.similarity:g}) and no rival within "
                         f"{lead:g} points ({chat})", nearest)
     return none(f"best score {best.score:g} is under the {chat} threshold {threshold:g}")
-
-
-def decide_all(matcher: Matcher, texts: Iterable[str], chat: ChatKind) -> list[Decision]:
-    return [matcher.decide(text, chat) for text in texts]

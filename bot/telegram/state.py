@@ -42,14 +42,14 @@ def telegram_lang(user: User | None) -> str:
 
 
 def user_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The language to talk to this user in when their message says nothing about it."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if chat is not None and chat.type != "private":
-        chosen = state(context).store.chat_settings(chat.id).lang
-        if chosen != "auto":
-            return chosen
-    if user is not None:
+    """The language to talk to this user in when their message says nothing about it: the
+    chat's or user's /lang choice, then (in a group left on auto) the user's own private
+    choice, then their Telegram language."""
+    forced = forced_lang(update, context)
+    if forced is not None:
+        return forced
+    chat, user = update.effective_chat, update.effective_user
+    if user is not None and chat is not None and chat.type != "private":
         chosen = state(context).store.user_lang(user.id)
         if chosen != "auto":
             return chosen
