@@ -1,66 +1,67 @@
-"""Checks that need the matcher: content that parses but would answer wrongly."""
+"""One way to load content for every front end: read, validate, train. `check` adds the
+model's own view of the content (cross-validation)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-
-from rapidfuzz import fuzz, process
 
 from bot.content import Content, Problem, load_content
 from bot.matching import Matcher, Thresholds
+from bot.matching.crossval import HeldOut, cross_validate
+from bot.matching.model import NONE
 
-# Only flag an example that is really close to another intent's: small
-# overlaps between myths are normal and the matcher copes with them.
-AMBIGUOUS_SIMILARITY = 85.0
-
-
-def ambiguous_examples(content: Content, matcher: Matcher) -> list[Problem]:
-    """Examples closer to another intent's examples than to any of their own.
-
-    Each example is compared with the examples the matcher would consider for it (sharing
-    its rarer words), not with all of them: the check stays fast as the content grows."""
-    index = matcher.index
-    problems: list[Problem] = []
-    for position, entry in enumerate(index.entries):
-        if entry.near_miss:
-            continue
-        key = index.keys[position]
-        chosen = [i for i in matcher.candidates(key.split()) if i != position]
-        own = other = 0.0
-        other_example, other_intent = "", ""
-        for _, score, offset in process.extract(key, [index.keys[i] for i in chosen],
-                                                scorer=fuzz.ratio, limit=None, score_cutoff=40):
-            candidate = index.entries[chosen[offset]]
-            if candidate.intent == entry.intent:
-                own = max(own, score)
-            elif score > other:
-                other, other_example, other_intent = score, candidate.text, candidate.intent
-        if other > own and other >= AMBIGUOUS_SIMILARITY:
-            myth = content.by_id[entry.intent]
-            line = next((e.line for e in myth.examples if e.text == entry.text), 1)
-            problems.append(Problem(
-                myth.intent_path, line, 1,
-                f"example {entry.text!r} is closer to intent '{other_intent}' "
-                f"({other_example!r}, {other:.0f}) than to its own '{entry.intent}' ({own:.0f})",
-                f"reword it so that it says what is specific to '{entry.intent}', or move it "
-                f"to intents/{other_intent}.yaml"))
-    return problems
+log = logging.getLogger(__name__)
+CV_FOLDS = 5
 
 
-def check_content(folder: Path) -> tuple[Content | None, list[Problem]]:
-    """Everything `mythbot check` reports, and the content when it has no error."""
-    matcher, problems = check_and_index(folder)
-    return (matcher.content if matcher else None), problems
+def check_and_index(folder: Path, thresholds: Thresholds | None = None,
+                    cache: Path | None = None) -> tuple[Matcher | None, list[Problem]]:
+    """Load, check and train: the matcher when the content has no error.
 
-
-def check_and_index(folder: Path,
-                    thresholds: Thresholds | None = None) -> tuple[Matcher | None, list[Problem]]:
-    """Load, check and index in one go (the check needs the index): the matcher when clean."""
+    The bot, live reload, `ask`, `chat`, `eval` and `check` all come through here, so none
+    of them can answer on content another refuses."""
     result = load_content(folder)
     problems = list(result.problems)
     if result.content is None:
         return None, problems
-    matcher = Matcher(result.content, thresholds)
-    problems += ambiguous_examples(result.content, matcher)
-    errors = any(p.severity == "error" for p in problems)
-    return (None if errors else matcher), problems
+    try:
+        matcher = Matcher(result.content, thresholds, cache=cache)
+    except (ValueError, MemoryError) as exc:  # scikit-learn refuses degenerate content
+        problems.append(Problem("intents", 1, 1, f"the model could not be trained: {exc}",
+                                "each intent needs examples and intents/_none.yaml negatives"))
+        return None, problems
+    return matcher, problems
+
+
+def check_content(folder: Path, folds: int = CV_FOLDS,
+                  thresholds: Thresholds | None = None) -> tuple[Content | None, list[Problem]]:
+    """Everything `mythbot check` reports, and the content when it has no error."""
+    matcher, problems = check_and_index(folder, thresholds)
+    if matcher is None:
+        return None, problems
+    held = cross_validate(matcher.content, folds) if folds > 1 else ()
+    problems += misfits(held, matcher.thresholds)
+    return matcher.content, problems
+
+
+def misfits(held: tuple[HeldOut, ...], limits: Thresholds) -> list[Problem]:
+    """Examples the model files elsewhere, and negatives it would answer, when it has not
+    seen them: each is a sentence the bot gets wrong on something like it."""
+    problems: list[Problem] = []
+    for h in held:
+        where = (h.example.path or "intents", h.example.line, 1)
+        if h.label == NONE and h.best_myth_score >= limits.private:
+            problems.append(Problem(
+                *where, f"negative {h.example.text!r} would be answered as '{h.best_myth}' "
+                        f"({h.best_myth_score:g})",
+                f"add more chatter like it to intents/_none.yaml, or check that it is not "
+                f"really '{h.best_myth}'", "warning"))
+        elif h.label != NONE and h.predicted != h.label:
+            got = "no myth" if h.predicted == NONE else f"'{h.predicted}'"
+            problems.append(Problem(
+                *where, f"example {h.example.text!r} is read as {got} ({h.confidence:g}) "
+                        f"when the model has not seen it",
+                f"add more examples phrased like it, or move it to the intent it says",
+                "warning"))
+    return problems

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.checks import check_content
+from bot.checks import CV_FOLDS, check_and_index, check_content
 from bot.console import chat_loop
-from bot.content import Content, Problem, load_content
-from bot.evaluation import LabelError, Report, evaluate, read_labelled
-from bot.matching import Decision, Matcher
+from bot.content import Content, Problem
+from bot.evaluation import LabelError, Report, cv_report, evaluate, read_labelled, wilson
+from bot.matching import ChatKind, Decision, Matcher
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -39,12 +39,13 @@ def content_folder(option: str | None) -> Path:
 
 
 def load_matcher(option: str | None) -> Matcher:
+    """The same loading path as the bot: a command never answers on content it refuses."""
     folder = content_folder(option)
-    result = load_content(folder)
-    if result.content is None:
-        details = "\n".join(p.format() for p in result.errors)
+    matcher, problems = check_and_index(folder)
+    if matcher is None:
+        details = "\n".join(p.format() for p in problems if p.severity == "error")
         raise CliError(f"{details}\nthe content in {folder} has errors: run `mythbot check`", 1)
-    return Matcher(result.content)
+    return matcher
 
 
 def format_problems(folder: Path, content: Content | None, problems: list[Problem]) -> str:
@@ -60,8 +61,10 @@ def format_problems(folder: Path, content: Content | None, problems: list[Proble
     return "\n".join(lines)
 
 
-def decision_json(decision: Decision) -> dict[str, object]:
+def decision_json(decision: Decision, matcher: Matcher, text: str) -> dict[str, object]:
     runner = decision.runner_up
+    nearest = decision.nearest
+    _, ranked, _ = matcher.scores(text)
     return {
         "decision": decision.kind,
         "intent": decision.intent,
@@ -72,25 +75,35 @@ def decision_json(decision: Decision) -> dict[str, object]:
             "intent": runner.intent, "score": runner.score, "example": runner.example},
         "options": list(decision.options),
         "reason": decision.reason,
-        "nearest": None if decision.nearest is None else {
-            "intent": decision.nearest.intent, "score": decision.nearest.score,
-            "example": decision.nearest.example, "near_miss": decision.nearest.near_miss},
+        "none": decision.none_score,
+        "topic": decision.topic,
+        "candidates": [{"intent": i, "score": p} for i, p in ranked],
+        "nearest": None if nearest is None else {
+            "intent": nearest.intent, "score": nearest.score, "example": nearest.example,
+            "similarity": nearest.similarity},
     }
 
 
-def format_decision(decision: Decision) -> str:
-    best = decision.nearest
-    lines = [f"decision:  {decision.kind}"]
+def format_decision(decision: Decision, matcher: Matcher, text: str, chat: ChatKind) -> str:
+    """What `ask` prints: the model's view, the gate's, the nearest example, the verdict."""
+    _, ranked, none = matcher.scores(text)
+    lines = [f"decision:  {decision.kind}" + (f" {decision.intent}" if decision.intent else "")]
     if decision.kind == "clarify":
         lines.append(f"options:   {', '.join(decision.options)}")
-    if best is not None:
-        detail = (f"similarity {best.similarity:g} · coverage {best.coverage:g}"
-                  if not best.near_miss else "near miss: chatter, not the myth")
-        lines.append(f"nearest:   {best.intent} {best.score:g} ({detail})")
-        lines.append(f"example:   {best.example!r} [{best.lang}]")
-    if decision.runner_up is not None:
-        runner = decision.runner_up
-        lines.append(f"runner-up: {runner.intent} {runner.score:g} ({runner.example!r})")
+    lines.append("model:     " + "  ".join(f"{i} {p:g}" for i, p in ranked[:4] if p >= 1)
+                 + f"  | none of the myths {none:g}")
+    gate = f"passes ('{decision.topic}')" if decision.topic else "no topic word"
+    lines.append(f"topic:     {gate}" + ("" if chat == "group" else
+                                         " (only unsolicited group messages need one)"))
+    best = decision.nearest
+    if best is not None and best.example:
+        lines.append(f"nearest:   {best.example!r} [{best.intent}, {best.lang}, "
+                     f"similarity {best.similarity:g}]")
+    if decision.kind == "none":
+        negative, similarity = matcher.nearest_negative(text)
+        if negative is not None and similarity:
+            lines.append(f"negative:  {negative.text!r} [{negative.path}:{negative.line}, "
+                         f"similarity {similarity:g}]")
     lines.append(f"language:  {decision.lang}")
     lines.append(f"why:       {decision.reason}")
     return "\n".join(lines)
@@ -108,39 +121,56 @@ def format_report(report: Report) -> str:
         lines.append(f"  line {outcome.item.line}: expected {outcome.item.expect or 'none'}, "
                      f"got {got} ({outcome.decision.score:g}): {outcome.item.text}")
     lines.append("")
-    lines.append(f"accuracy={report.accuracy:.3f} false_answers={report.false_answer_rate:.3f} "
-                 f"n={report.n}")
+    low, high = wilson(report.accuracy, report.positives)
+    lines.append(f"accuracy={report.accuracy:.3f} [{low:.3f}, {high:.3f}] "
+                 f"(clichés answered with the right myth, of {report.positives})")
+    low, high = wilson(report.false_answer_rate, report.negatives)
+    lines.append(f"false_answers={report.false_answer_rate:.3f} [{low:.3f}, {high:.3f}] "
+                 f"(negatives answered as a myth, of {report.negatives})")
+    lines.append("intervals: 95% Wilson")
     return "\n".join(lines)
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     folder = content_folder(args.content)
-    content, problems = check_content(folder)
+    content, problems = check_content(folder, args.folds)
     print(format_problems(folder, content, problems), file=out)
     return 0 if content is not None else 1
 
 
 def _cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
-    decision = load_matcher(args.content).decide(" ".join(args.text), args.chat)
+    matcher = load_matcher(args.content)
+    text = " ".join(args.text)
+    decision = matcher.decide(text, args.chat, default_lang=args.lang)
     if args.json:
-        print(json.dumps(decision_json(decision), ensure_ascii=False), file=out)
+        print(json.dumps(decision_json(decision, matcher, text), ensure_ascii=False), file=out)
     else:
-        print(format_decision(decision), file=out)
+        print(format_decision(decision, matcher, text, args.chat), file=out)
     return 0
 
 
 def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     matcher = load_matcher(args.content)
+    if args.cv:
+        print(cv_report(matcher, args.cv), file=out)
+        if not args.file:
+            return 0
+    if not args.file:
+        raise CliError("eval needs a labelled file, or --cv K to cross-validate the content")
     try:
         items = read_labelled(Path(args.file), set(matcher.content.by_id))
     except (OSError, LabelError) as exc:
         raise CliError(str(exc)) from exc
+    if not items:
+        raise CliError(f"{args.file} has no labelled line: nothing to measure", 1)
     report = evaluate(matcher, items, args.chat)
     if args.json:
         print(json.dumps({
             "accuracy": round(report.accuracy, 4),
             "false_answer_rate": round(report.false_answer_rate, 4),
             "n": report.n,
+            "positives": report.positives,
+            "negatives": report.negatives,
             "per_intent": {r.intent: {"precision": round(r.precision, 4),
                                       "recall": round(r.recall, 4), "n": r.support}
                            for r in report.per_intent},
@@ -227,18 +257,27 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(handler=_cmd_chat)
 
     ask = command("ask", "Show how a sentence is matched, and why.")
-    ask.add_argument("--chat", choices=["private", "group"], default="private")
+    ask.add_argument("--chat", choices=["private", "group"], default="private",
+                     help="group: the rule for a group message nobody addressed to the bot")
+    ask.add_argument("--lang", choices=["fr", "en"], default="fr",
+                     help="the user's language, used when the sentence does not tell")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("text", nargs="+", help="the sentence to match")
     ask.set_defaults(handler=_cmd_ask)
 
     check = command("check", "Validate intents/ and responses/; exit 1 on any error.")
+    check.add_argument("--folds", type=int, default=CV_FOLDS,
+                       help=f"cross-validation folds for the model's view (default {CV_FOLDS}; "
+                            "0 skips it)")
     check.set_defaults(handler=_cmd_check)
 
     ev = command("eval", "Measure the matching against a labelled JSON Lines file.")
     ev.add_argument("--chat", choices=["private", "group"], default="private")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
-    ev.add_argument("file", help='JSON Lines: {"text": ..., "expect": <intent id or null>}')
+    ev.add_argument("--cv", type=int, metavar="K", default=0,
+                    help="cross-validate the content itself in K folds (no labelled file needed)")
+    ev.add_argument("file", nargs="?",
+                    help='JSON Lines: {"text": ..., "expect": <intent id or null>}')
     ev.set_defaults(handler=_cmd_eval)
 
     misses = command("misses", "List the private questions the bot could not answer.")

@@ -18,7 +18,20 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from bot.html import MAX_MESSAGE, html_problem, visible_length
-from bot.spec import INTENT, LANG_NAMES, LANGS, RESPONSE, Int, Obj, PerLang, Spec, Str, Strings
+from bot.spec import (
+    INTENT,
+    LANG_NAMES,
+    LANGS,
+    NEGATIVES,
+    RESPONSE,
+    TOPIC,
+    Int,
+    Obj,
+    PerLang,
+    Spec,
+    Str,
+    Strings,
+)
 
 MIN_EXAMPLES = 15
 Severity = Literal["error", "warning"]
@@ -58,6 +71,8 @@ class Example:
     text: str
     lang: str
     line: int
+    path: str = ""
+    """The editor's file, relative to the content folder: where `check` points."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +96,22 @@ class Content:
     myths: tuple[Myth, ...]
     folder: Path
     by_id: Mapping[str, Myth] = field(default_factory=lambda: MappingProxyType({}))
+    negatives: tuple[Example, ...] = ()
+    """Shared chatter and near misses (intents/_none*.yaml): what "none of the myths" is."""
+    topic: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Per language, the words that show a message is about the job (intents/_topic.yaml)."""
 
     @classmethod
-    def of(cls, myths: list[Myth], folder: Path) -> Content:
+    def of(cls, myths: list[Myth], folder: Path, negatives: tuple[Example, ...] = (),
+           topic: Mapping[str, tuple[str, ...]] | None = None) -> Content:
         ordered = tuple(sorted(myths, key=lambda m: (m.order, m.id)))
-        return cls(ordered, folder, MappingProxyType({m.id: m for m in ordered}))
+        return cls(ordered, folder, MappingProxyType({m.id: m for m in ordered}), negatives,
+                   MappingProxyType(dict(topic or {})))
+
+    @property
+    def all_negatives(self) -> tuple[Example, ...]:
+        """Everything the model learns as "none": shared negatives and every near miss."""
+        return self.negatives + tuple(e for m in self.myths for e in m.near_misses)
 
     @property
     def top5(self) -> tuple[Myth, ...]:
@@ -212,8 +238,8 @@ class _FileReader:
                 self.at(item, f"an item of '{name}' must be a sentence, not a {_node_kind(item)}",
                         "quote the sentence if it contains ': ' or starts with a special sign")
                 continue
-            value = yaml.SafeLoader("").construct_object(item)
-            text = "" if value is None else str(value).strip()
+            # The scalar as written: "- yes" is the word yes, "- 9:30" a time, not 570.
+            text = "" if item.tag.endswith(":null") else str(item.value).strip()
             if not text:
                 self.at(item, f"empty item in '{name}'", "delete the line or write the sentence")
                 continue
@@ -312,8 +338,9 @@ def _syntax_hint(problem: str) -> str:
     return "check quotes and indentation around this line"
 
 
-def _read(folder: Path, sub: str, spec: Obj) -> Iterator[tuple[_FileReader, dict[str, Any] | None]]:
-    for path in sorted((folder / sub).glob("*.y*ml")):
+def _read(folder: Path, sub: str, spec: Obj,
+          pattern: str = "[!_]*.y*ml") -> Iterator[tuple[_FileReader, dict[str, Any] | None]]:
+    for path in sorted((folder / sub).glob(pattern)):
         reader = _FileReader(path, _shown(path, folder))
         node = reader.read()
         data = reader.walk(node, spec, "") if node is not None else None
@@ -354,9 +381,49 @@ def load_content(folder: Path) -> LoadResult:
         problems.append(Problem("intents", 1, 1, "no intents found",
                                 "add intents/<id>.yaml and responses/<id>.yaml"))
     problems.extend(_order_problems(myths))
+    negatives = _negatives(folder, problems)
+    topic = _topic(folder, problems)
     has_errors = any(p.severity == "error" for p in problems)
-    content = None if has_errors else Content.of(myths, folder)
+    content = None if has_errors else Content.of(myths, folder, negatives, topic)
     return LoadResult(content, tuple(problems))
+
+
+def _negatives(folder: Path, problems: list[Problem]) -> tuple[Example, ...]:
+    out: list[Example] = []
+    for reader, data in _read(folder, "intents", NEGATIVES, "_none*.y*ml"):
+        problems.extend(reader.problems)
+        by_lang = (data or {}).get("negatives") or {}
+        for lang in LANGS:
+            out.extend(Example(item.value, lang, item.line, reader.shown)
+                       for item in by_lang.get(lang) or [])
+    if not out:
+        problems.append(Problem(
+            "intents/_none.yaml", 1, 1, "no shared negatives",
+            "add intents/_none.yaml with 'negatives:' then 'fr:' and 'en:' lists of chatter "
+            "the bot must not answer: without them it cannot learn what is not a myth",
+            "warning"))
+    return tuple(out)
+
+
+def _topic(folder: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    found = list(_read(folder, "intents", TOPIC, "_topic.y*ml"))
+    for reader, _ in found:
+        problems.extend(reader.problems)
+    strays = [p for p in sorted((folder / "intents").glob("_*.y*ml"))
+              if not p.name.startswith(("_none", "_topic"))]
+    for path in strays:
+        problems.append(Problem(_shown(path, folder), 1, 1,
+                                f"unknown special file {path.name}",
+                                "files starting with '_' are _none*.yaml (shared negatives) "
+                                "and _topic.yaml (topic words); rename it"))
+    if not found:
+        problems.append(Problem(
+            "intents/_topic.yaml", 1, 1, "no topic words",
+            "add intents/_topic.yaml with 'words:' then 'fr:' and 'en:' lists; without them "
+            "the bot never answers a group message it was not asked about", "warning"))
+        return {}
+    words = found[0][1].get("words") if found[0][1] else None
+    return {lang: tuple(item.value for item in (words or {}).get(lang) or []) for lang in LANGS}
 
 
 def _register(reader: _FileReader, data: dict[str, Any], key: str,
@@ -439,7 +506,7 @@ def _examples(value: Any, reader: _FileReader, problems: list[Problem],
                                     f"only {len(items)} {LANG_NAMES[lang]} examples",
                                     f"write {MIN_EXAMPLES} or more varied ones: matching "
                                     "learns only from them", "warning"))
-        out.extend(Example(item.value, lang, item.line) for item in items)
+        out.extend(Example(item.value, lang, item.line, reader.shown) for item in items)
     return tuple(out)
 
 

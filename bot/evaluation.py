@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.matching import ChatKind, Decision, Matcher
+from bot.matching.crossval import cross_validate
+from bot.matching.model import NONE
 
 
 class LabelError(ValueError):
@@ -47,8 +51,12 @@ class Report:
     outcomes: tuple[Outcome, ...]
     per_intent: tuple[IntentScore, ...]
     accuracy: float
+    """Share of the clichés (lines with an intent) answered with that intent."""
     false_answer_rate: float
+    """Share of the negatives (lines with null) answered as any myth."""
     n: int
+    positives: int = 0
+    negatives: int = 0
 
     @property
     def mistakes(self) -> tuple[Outcome, ...]:
@@ -78,7 +86,7 @@ def evaluate(matcher: Matcher, items: list[Labelled], chat: ChatKind) -> Report:
     outcomes = tuple(Outcome(item, matcher.decide(item.text, chat)) for item in items)
     positives = [o for o in outcomes if o.item.expect is not None]
     negatives = [o for o in outcomes if o.item.expect is None]
-    accuracy = sum(o.correct for o in positives) / len(positives) if positives else 1.0
+    accuracy = sum(o.correct for o in positives) / len(positives) if positives else 0.0
     false_rate = (sum(o.answered is not None for o in negatives) / len(negatives)
                   if negatives else 0.0)
     per_intent = []
@@ -88,4 +96,34 @@ def evaluate(matcher: Matcher, items: list[Labelled], chat: ChatKind) -> Report:
         hits = sum(o.item.expect == myth.id for o in predicted)
         per_intent.append(IntentScore(myth.id, hits / len(predicted) if predicted else 1.0,
                                       hits / len(actual) if actual else 1.0, len(actual)))
-    return Report(outcomes, tuple(per_intent), accuracy, false_rate, len(outcomes))
+    return Report(outcomes, tuple(per_intent), accuracy, false_rate, len(outcomes),
+                  len(positives), len(negatives))
+
+
+def wilson(rate: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion measured on n items."""
+    if n == 0:
+        return 0.0, 1.0
+    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def cv_report(matcher: Matcher, folds: int) -> str:
+    """Cross-validated precision and recall per class on the content itself: each sentence
+    judged by a model trained without it (the model's top class, thresholds aside)."""
+    held = cross_validate(matcher.content, folds)
+    if not held:
+        return "too few sentences per intent to cross-validate"
+    predicted = Counter(h.predicted for h in held)
+    actual = Counter(h.label for h in held)
+    hits = Counter(h.label for h in held if h.predicted == h.label)
+    lines = [f"{'class':<22} {'precision':>9} {'recall':>7} {'n':>5}"]
+    for label in sorted(actual, key=lambda c: (c == NONE, c)):
+        precision = hits[label] / predicted[label] if predicted[label] else 0.0
+        lines.append(f"{label:<22} {precision:>9.3f} {hits[label] / actual[label]:>7.3f} "
+                     f"{actual[label]:>5}")
+    right = sum(hits.values())
+    lines.append(f"\n{folds}-fold cross-validation on the content: {right}/{len(held)} "
+                 f"sentences in the right class ({right / len(held):.3f})")
+    return "\n".join(lines)

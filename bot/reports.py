@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.matching import Matcher
-from bot.normalise import normalise
+from bot.matching.normalise import normalise
 from bot.store import Miss, StatRow
 
 SAME_QUESTION = 75.0

@@ -104,8 +104,37 @@ RESPONSE = Obj(
     required=("intent", "text", "source"),
 )
 
-SPECS = {"intents": INTENT, "responses": RESPONSE}
-SCHEMA_FILES = {"intents": "intent.schema.json", "responses": "response.schema.json"}
+NEGATIVES = Obj(
+    "Shared negatives (intents/_none*.yaml): chatter and near misses of any myth, never "
+    "answered. The model learns 'none of the myths' from them and from each intent's "
+    "near_misses.",
+    {
+        "negatives": PerLang(
+            "Messages the bot must not answer as a myth, one per line, per language.",
+            Strings("Negatives", min_items=1),
+            required_langs=False,
+        ),
+    },
+    required=("negatives",),
+)
+
+TOPIC = Obj(
+    "Topic words (intents/_topic.yaml): a message that volunteers no question in a group is "
+    "answered only if it is about the job at all, which these words show.",
+    {
+        "words": PerLang(
+            "Words or phrases that show a message is about the social media manager's job: "
+            "role words (smm, community manager), job words (ton taf, your job), brand words "
+            "(la marque, our brand).",
+            Strings("Topic words", min_items=1),
+        ),
+    },
+    required=("words",),
+)
+
+SPECS = {"intents": INTENT, "responses": RESPONSE, "negatives": NEGATIVES, "topic": TOPIC}
+SCHEMA_FILES = {"intents": "intent.schema.json", "responses": "response.schema.json",
+                "negatives": "negatives.schema.json", "topic": "topic.schema.json"}
 
 
 def json_schema(spec: Spec) -> dict[str, Any]:

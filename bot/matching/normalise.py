@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.lexicon import PHRASES, STOPWORDS, TOKENS
+from bot.matching.lexicon import PHRASES, STOPWORDS, TOKENS
 
 _NON_WORD = re.compile(r"[^a-z0-9_]+")
 _REPEATS = re.compile(r"([a-z])\1+")

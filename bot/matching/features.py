@@ -1,0 +1,33 @@
+"""What the model sees of a message: character and word n-grams of its normalised words.
+
+Character n-grams (2 to 5 letters, inside word boundaries) make the model robust to typos,
+missing accents and SMS spellings without a spell corrector that could turn a real word into
+another ("payer" into "player"); word unigrams and bigrams carry the phrasing ("ton taf",
+"all day"). Both sides, training and inference, go through this one function.
+"""
+
+from __future__ import annotations
+
+from bot.matching.normalise import normalise
+
+CHAR_NGRAMS = (2, 5)
+
+
+def model_text(text: str) -> str:
+    """The message as the model reads it: folded, abbreviations expanded, stop words kept
+    ("tu", "your" say who the message is about)."""
+    return " ".join(normalise(text).tokens)
+
+
+def features(folded: str) -> list[str]:
+    """The n-grams of a `model_text`; word features are prefixed so they never collide with
+    character ones."""
+    words = folded.split()
+    out = [f"w:{w}" for w in words]
+    out += [f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    low, high = CHAR_NGRAMS
+    for word in words:
+        padded = f" {word} "
+        for size in range(low, min(high, len(padded)) + 1):
+            out += [padded[i:i + size] for i in range(len(padded) - size + 1)]
+    return out

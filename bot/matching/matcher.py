@@ -1,0 +1,223 @@
+"""Decide which myth a message repeats: answer, ask which one, or stay quiet.
+
+Two questions, in this order. *Is this a cliché at all, and which one?* is the model's:
+P(myth) for each myth and P(none), learnt from the examples and the negatives. *Is it about
+the job at all?* is the topic gate's, asked only of group messages nobody addressed to the
+bot. rapidfuzz then finds the example closest to the message, shown as the reason: it
+explains a decision, it never makes one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.content import Content, Example
+from bot.matching.features import model_text
+from bot.matching.lexicon import LANG_HINTS
+from bot.matching.model import NONE, Model, default_cache, load_or_train
+from bot.matching.normalise import Normalised, normalise
+from bot.matching.topic import TopicGate
+from bot.spec import LANGS
+
+ChatKind = Literal["private", "group"]
+Kind = Literal["answer", "clarify", "none"]
+TOP_INTENTS = 12
+"""How many intents a ranking keeps, best first."""
+_ACCENTED = frozenset("éèêàâçùûôîïëœ")
+_LANG_MIN_USES = 2
+"""A word is evidence of a language once it is used this often in it and never in the other."""
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Confidences are P(myth) × 100. A false answer in a group is worse than a missed one.
+
+    Chosen on the development set (tests/data/eval.jsonl) with
+    `python -m benchmarks.tune_thresholds`, never on the test set."""
+
+    private: float = 50.0
+    """A private message is answered when its best myth is at least this likely."""
+    group: float = 70.0
+    """An unsolicited group message needs this, and a topic word."""
+    group_without_topic: float = 101.0
+    """...or this much without a topic word (above 100: never)."""
+    margin: float = 15.0
+    """Two myths closer than this are ambiguous: ask which one."""
+    clarify_floor: float = 20.0
+    """A myth is offered as a choice only when at least this likely."""
+
+    def answer(self, chat: ChatKind) -> float:
+        return self.private if chat == "private" else self.group
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    intent: str
+    score: float
+    """P(intent | message) × 100."""
+    example: str
+    """The intent's example closest to the message (rapidfuzz), or "" when it has none."""
+    lang: str
+    near_miss: bool = False
+    similarity: float = 0.0
+    """How close `example` is to the message, 0-100."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: Kind
+    intent: str | None
+    score: float
+    lang: str
+    example: str | None
+    runner_up: Candidate | None
+    options: tuple[str, ...] = ()
+    reason: str = ""
+    nearest: Candidate | None = None
+    """The best candidate whatever the decision: what an editor looks at for a miss."""
+    topic: str | None = None
+    """The topic word found in the message, if any."""
+    none_score: float = 0.0
+    """P(none) × 100: how sure the model is that this is not a myth."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    key: str
+    example: Example
+
+
+class Matcher:
+    """Immutable after construction: a content reload builds a new Matcher."""
+
+    def __init__(self, content: Content, thresholds: Thresholds | None = None, *,
+                 model: Model | None = None, cache: Path | None = None) -> None:
+        self.content = content
+        self.thresholds = thresholds or Thresholds()
+        self.model = model or load_or_train(content, cache if cache else default_cache())
+        self.gate = TopicGate.of(content.topic)
+        self._myths = [c for c in self.model.classes if c != NONE]
+        self._none = self.model.classes.index(NONE) if NONE in self.model.classes else -1
+        self._examples = {m.id: _keyed(m.examples) for m in content.myths}
+        self._negatives = _keyed(content.all_negatives)
+        self._lang_words = _language_words(content)
+
+    # --- what the model says ----------------------------------------------------------------
+
+    def scores(self, text: str) -> tuple[Normalised, list[tuple[str, float]], float]:
+        """The message normalised, every myth with its confidence (best first), P(none)×100."""
+        norm = normalise(text)
+        if not norm.tokens:
+            return norm, [], 100.0
+        probs = self.model.probabilities(model_text(text))
+        ranked = sorted(((c, round(100 * float(p), 1)) for c, p in
+                         zip(self.model.classes, probs, strict=True) if c != NONE),
+                        key=lambda item: (-item[1], item[0]))
+        none = round(100 * float(probs[self._none]), 1) if self._none >= 0 else 0.0
+        return norm, ranked, none
+
+    def nearest(self, intent: str, norm: Normalised) -> tuple[Example | None, float]:
+        """The intent's example closest to the message, and how close (0-100)."""
+        return _closest(self._examples.get(intent, ()), norm)
+
+    def nearest_negative(self, text: str) -> tuple[Example | None, float]:
+        """The negative closest to the message: what `ask` shows when it stays silent."""
+        return _closest(self._negatives, normalise(text))
+
+    def candidate(self, intent: str, score: float, norm: Normalised) -> Candidate:
+        example, similarity = self.nearest(intent, norm)
+        return Candidate(intent, score, example.text if example else "",
+                         example.lang if example else "", False, round(similarity, 1))
+
+    def rank(self, text: str) -> tuple[list[Candidate], Candidate | None, Normalised]:
+        """The likeliest myths with their nearest example, best first (for inline mode)."""
+        norm, ranked, _ = self.scores(text)
+        return [self.candidate(i, s, norm) for i, s in ranked[:TOP_INTENTS]], None, norm
+
+    def detect_lang(self, text: str, norm: Normalised) -> str | None:
+        """The language the message's words belong to, or None when they don't tell."""
+        votes = {lang: sum(t in self._lang_words[lang] for t in norm.tokens) for lang in LANGS}
+        if any(ch in _ACCENTED for ch in text.lower()):
+            votes["fr"] += 1
+        top = max(votes.values())
+        leaders = [lang for lang, count in votes.items() if count == top]
+        return leaders[0] if top > 0 and len(leaders) == 1 else None
+
+    # --- the decision -----------------------------------------------------------------------
+
+    def decide(self, text: str, chat: ChatKind = "private", default_lang: str = "fr") -> Decision:
+        """`chat="group"` is the rule for a group message nobody addressed to the bot."""
+        norm, ranked, none = self.scores(text)
+        # No language signal ("ok", "zorglub"): the user's or chat's language, not a guess.
+        lang = self.detect_lang(text, norm) or default_lang
+        topic = self.gate.find(norm.tokens)
+        if not ranked:
+            return Decision("none", None, 0.0, lang, None, None, (), "nothing to read",
+                            None, topic, none)
+        best = self.candidate(*ranked[0], norm)
+        runner = self.candidate(*ranked[1], norm) if len(ranked) > 1 else None
+        return _decide(best, runner, ranked, lang, chat, topic, none, self.thresholds)
+
+
+def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, float]],
+            lang: str, chat: ChatKind, topic: str | None, none: float,
+            limits: Thresholds) -> Decision:
+    def decision(kind: Kind, reason: str, options: tuple[str, ...] = ()) -> Decision:
+        intent = best.intent if kind == "answer" else None
+        example = best.example if kind != "none" else None
+        return Decision(kind, intent, best.score, lang, example, runner, options, reason,
+                        best, topic, none)
+
+    second = runner.score if runner else 0.0
+    close = tuple(i for i, s in ranked[:3]
+                  if best.score - s < limits.margin and s >= limits.clarify_floor)
+    if chat == "group":
+        needed = limits.group if topic else limits.group_without_topic
+        if best.score < needed:
+            gate = f"topic word '{topic}'" if topic else "no topic word"
+            return decision("none", f"{best.score:g} < {needed:g} for an unsolicited group "
+                                    f"answer ({gate})")
+        if len(close) >= 2:
+            return decision("none", f"{len(close)} myths within {limits.margin:g} points: "
+                                    "too unsure to speak up in a group")
+        why = f"topic word '{topic}'" if topic else "no topic word, but very sure"
+        return decision("answer", f"{best.score:g} ≥ {needed:g} in a group ({why})")
+    if len(close) >= 2 and best.score + second >= limits.private:
+        return decision("clarify", f"{len(close)} myths within {limits.margin:g} points",
+                        close)
+    if best.score >= limits.private:
+        return decision("answer", f"{best.score:g} ≥ {limits.private:g} (private)")
+    return decision("none", f"best myth {best.score:g} < {limits.private:g}; "
+                            f"none of the myths: {none:g}")
+
+
+def _keyed(examples: tuple[Example, ...]) -> tuple[_Keyed, ...]:
+    return tuple(_Keyed(normalise(e.text).key, e) for e in examples)
+
+
+def _closest(pool: tuple[_Keyed, ...], norm: Normalised) -> tuple[Example | None, float]:
+    if not pool or not norm.key:
+        return (pool[0].example if pool else None), 0.0
+    found = process.extractOne(norm.key, [k.key for k in pool], scorer=fuzz.token_sort_ratio)
+    if found is None:
+        return pool[0].example, 0.0
+    return pool[found[2]].example, float(found[1])
+
+
+def _language_words(content: Content) -> dict[str, frozenset[str]]:
+    """Per language, words used in its sentences and never in the other's, plus the hints."""
+    uses: dict[str, dict[str, int]] = {lang: {} for lang in LANGS}
+    every = [e for m in content.myths for e in m.examples] + list(content.all_negatives)
+    for example in every:
+        for token in set(normalise(example.text).tokens):
+            uses[example.lang][token] = uses[example.lang].get(token, 0) + 1
+    out = {}
+    for lang in LANGS:
+        others = set().union(*(uses[o] for o in LANGS if o != lang))
+        own = {w for w, n in uses[lang].items() if n >= _LANG_MIN_USES and w not in others}
+        out[lang] = frozenset(own | LANG_HINTS[lang])
+    return out
