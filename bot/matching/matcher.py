@@ -41,13 +41,13 @@ class Thresholds:
 
     private: float = 50.0
     """A private message is answered when its best myth is at least this likely."""
-    group: float = 70.0
+    group: float = 60.0
     """An unsolicited group message needs this, and a topic word."""
     group_without_topic: float = 101.0
     """...or this much without a topic word (above 100: never)."""
-    margin: float = 15.0
+    margin: float = 10.0
     """Two myths closer than this are ambiguous: ask which one."""
-    clarify_floor: float = 20.0
+    clarify_floor: float = 15.0
     """A myth is offered as a choice only when at least this likely."""
 
     def answer(self, chat: ChatKind) -> float:

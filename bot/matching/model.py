@@ -67,7 +67,7 @@ class TrainingSet:
 
 @dataclass(frozen=True, slots=True)
 class TrainingParams:
-    c: float = 10.0
+    c: float = 100.0
     """Inverse regularisation strength of the logistic regression."""
     min_df: int = 1
     max_iter: int = 200
