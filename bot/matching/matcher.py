@@ -102,9 +102,11 @@ class Matcher:
         self.gate = TopicGate.of(content.topic)
         self._myths = [c for c in self.model.classes if c != NONE]
         self._none = self.model.classes.index(NONE) if NONE in self.model.classes else -1
-        self._examples = {m.id: _keyed(m.examples) for m in content.myths}
-        self._negatives = _keyed(content.all_negatives)
-        self._lang_words = _language_words(content)
+        # Each sentence is normalised once, for both the nearest example and the languages.
+        seen = {e.text: normalise(e.text) for e in _sentences(content)}
+        self._examples = {m.id: _keyed(m.examples, seen) for m in content.myths}
+        self._negatives = _keyed(content.all_negatives, seen)
+        self._lang_words = _language_words(content, seen)
 
     # --- what the model says ----------------------------------------------------------------
 
@@ -195,8 +197,12 @@ def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, f
                             f"none of the myths: {none:g}")
 
 
-def _keyed(examples: tuple[Example, ...]) -> tuple[_Keyed, ...]:
-    return tuple(_Keyed(normalise(e.text).key, e) for e in examples)
+def _sentences(content: Content) -> list[Example]:
+    return [e for m in content.myths for e in m.examples] + list(content.all_negatives)
+
+
+def _keyed(examples: tuple[Example, ...], seen: dict[str, Normalised]) -> tuple[_Keyed, ...]:
+    return tuple(_Keyed(seen[e.text].key, e) for e in examples)
 
 
 def _closest(pool: tuple[_Keyed, ...], norm: Normalised) -> tuple[Example | None, float]:
@@ -208,12 +214,12 @@ def _closest(pool: tuple[_Keyed, ...], norm: Normalised) -> tuple[Example | None
     return pool[found[2]].example, float(found[1])
 
 
-def _language_words(content: Content) -> dict[str, frozenset[str]]:
+def _language_words(content: Content,
+                    seen: dict[str, Normalised]) -> dict[str, frozenset[str]]:
     """Per language, words used in its sentences and never in the other's, plus the hints."""
     uses: dict[str, dict[str, int]] = {lang: {} for lang in LANGS}
-    every = [e for m in content.myths for e in m.examples] + list(content.all_negatives)
-    for example in every:
-        for token in set(normalise(example.text).tokens):
+    for example in _sentences(content):
+        for token in set(seen[example.text].tokens):
             uses[example.lang][token] = uses[example.lang].get(token, 0) + 1
     out = {}
     for lang in LANGS:
