@@ -11,7 +11,7 @@ import numpy as np
 from bot.content import Content, load_content
 from bot.matching import Candidate, Matcher, Thresholds
 from bot.matching.matcher import _decide
-from bot.matching.model import NONE, Model, TrainingSet, fit, load_or_train
+from bot.matching.model import NONE, Model, TrainingParams, TrainingSet, fit, load_or_train
 from bot.matching.normalise import fold, normalise
 from tests.conftest import MakeContent
 
@@ -157,8 +157,9 @@ def test_numpy_inference_gives_scikit_learns_probabilities(content: Content) -> 
     model = fit(texts, labels)
     vectoriser = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectoriser.fit_transform([model_text(t) for t in texts])
-    reference = LogisticRegression(C=10.0, solver="saga", max_iter=200, tol=1e-3,
-                                   random_state=0).fit(matrix, labels)
+    params = TrainingParams()
+    reference = LogisticRegression(C=params.c, solver="saga", max_iter=params.max_iter,
+                                   tol=params.tol, random_state=params.seed).fit(matrix, labels)
     for text in ("combien gagne un smm", "zorglub", "le cm est sur fb h24"):
         expected = reference.predict_proba(vectoriser.transform([model_text(text)]))[0]
         assert np.allclose(model.probabilities(model_text(text)), expected, atol=1e-9)
@@ -188,8 +189,6 @@ def test_unchanged_content_loads_the_cached_model_without_training(
 def test_an_edit_changes_the_model_digest(content: Content) -> None:
     training = TrainingSet.of(content)
     edited = TrainingSet(training.examples[1:], training.labels[1:])
-    from bot.matching.model import TrainingParams
-
     assert training.digest(TrainingParams()) != edited.digest(TrainingParams())
 
 
