@@ -11,13 +11,22 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
 from bot.checks import CV_FOLDS, check_and_index, check_content
 from bot.console import chat_loop
 from bot.content import Content, Problem
-from bot.evaluation import LabelError, Report, cv_report, evaluate, read_labelled, wilson
+from bot.evaluation import (
+    IntentScore,
+    LabelError,
+    Report,
+    cv_report,
+    evaluate,
+    read_labelled,
+    wilson,
+)
 from bot.matching import ChatKind, Decision, Matcher
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -112,7 +121,9 @@ def format_decision(decision: Decision, matcher: Matcher, text: str, chat: ChatK
 def format_report(report: Report) -> str:
     lines = [f"{'intent':<22} {'precision':>9} {'recall':>7} {'n':>4}"]
     for row in report.per_intent:
-        lines.append(f"{row.intent:<22} {row.precision:>9.3f} {row.recall:>7.3f} {row.support:>4}")
+        precision, recall = (
+            "-" if value is None else f"{value:.3f}" for value in _measured(row))
+        lines.append(f"{row.intent:<22} {precision:>9} {recall:>7} {row.support:>4}")
     if report.mistakes:
         lines.append("")
         lines.append("misclassified:")
@@ -121,14 +132,34 @@ def format_report(report: Report) -> str:
         lines.append(f"  line {outcome.item.line}: expected {outcome.item.expect or 'none'}, "
                      f"got {got} ({outcome.decision.score:g}): {outcome.item.text}")
     lines.append("")
-    low, high = wilson(report.accuracy, report.positives)
-    lines.append(f"accuracy={report.accuracy:.3f} [{low:.3f}, {high:.3f}] "
+    lines.append(f"accuracy={_rate(report.accuracy, report.positives)} "
                  f"(clichés answered with the right myth, of {report.positives})")
-    low, high = wilson(report.false_answer_rate, report.negatives)
-    lines.append(f"false_answers={report.false_answer_rate:.3f} [{low:.3f}, {high:.3f}] "
+    lines.append(f"false_answers={_rate(report.false_answer_rate, report.negatives)} "
                  f"(negatives answered as a myth, of {report.negatives})")
     lines.append("intervals: 95% Wilson")
     return "\n".join(lines)
+
+
+def _measured(row: IntentScore) -> tuple[float | None, float | None]:
+    """Precision and recall, None where the file cannot measure them: with no line expecting
+    the myth recall means nothing, and precision only if the myth was answered at all."""
+    if row.support:
+        return row.precision, row.recall
+    return (None if row.precision == 1.0 else row.precision), None
+
+
+def _row_json(row: IntentScore) -> dict[str, object]:
+    precision, recall = _measured(row)
+    return {"precision": None if precision is None else round(precision, 4),
+            "recall": None if recall is None else round(recall, 4), "n": row.support}
+
+
+def _rate(rate: float, n: int) -> str:
+    """A measured share with its interval, or n/a when the file has no line to measure it on."""
+    if n == 0:
+        return "n/a"
+    low, high = wilson(rate, n)
+    return f"{rate:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -166,14 +197,12 @@ def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     report = evaluate(matcher, items, args.chat)
     if args.json:
         print(json.dumps({
-            "accuracy": round(report.accuracy, 4),
-            "false_answer_rate": round(report.false_answer_rate, 4),
+            "accuracy": round(report.accuracy, 4) if report.positives else None,
+            "false_answer_rate": round(report.false_answer_rate, 4) if report.negatives else None,
             "n": report.n,
             "positives": report.positives,
             "negatives": report.negatives,
-            "per_intent": {r.intent: {"precision": round(r.precision, 4),
-                                      "recall": round(r.recall, 4), "n": r.support}
-                           for r in report.per_intent},
+            "per_intent": {r.intent: _row_json(r) for r in report.per_intent},
             "misclassified": [{"line": o.item.line, "text": o.item.text,
                                "expect": o.item.expect, "got": o.answered,
                                "decision": o.decision.kind} for o in report.mistakes],
@@ -220,6 +249,22 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def version() -> str:
+    """The installed package's version (pyproject.toml's), or 'unknown' when not installed."""
+    try:
+        return metadata.version("mythbot")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _at_least_one(value: str) -> int:
+    """`--top 0` would list nothing and look like "no misses": refuse it instead."""
+    number = int(value) if value.lstrip("-").isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {value!r}")
+    return number
+
+
 def default_db() -> str:
     return os.environ.get("MYTHBOT_DB") or str(PROJECT / "data" / "mythbot.sqlite3")
 
@@ -228,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mythbot",
         description="mythbot busts the clichés about the social media manager job.")
+    parser.add_argument("--version", action="version", version=f"mythbot {version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -281,7 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=_cmd_eval)
 
     misses = command("misses", "List the private questions the bot could not answer.")
-    misses.add_argument("--top", type=int, default=20, help="how many groups to show")
+    misses.add_argument("--top", type=_at_least_one, default=20, metavar="N",
+                        help="how many groups to show, most asked first (default 20)")
     misses.add_argument("--db", default=None, help="SQLite file (default: $MYTHBOT_DB)")
     misses.set_defaults(handler=_cmd_misses)
 

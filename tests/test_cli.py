@@ -128,3 +128,34 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([command, "--help"])
         assert exit_info.value.code == 0
         assert "--content" in capsys.readouterr().out
+
+
+def test_version_prints_the_version_pyproject_declares(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"mythbot {declared}\n"
+
+
+def test_misses_top_zero_is_a_usage_error_not_an_empty_report(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["misses", "--top", "0"])
+    assert exit_info.value.code == 2
+    assert "--top: must be a whole number, 1 or more, not '0'" in capsys.readouterr().err
+
+
+def test_eval_says_what_a_file_without_clichés_cannot_measure(tmp_path: Path) -> None:
+    chatter = tmp_path / "chatter.jsonl"
+    chatter.write_text('{"text": "on mange où ce midi ?", "expect": null}\n')
+    status, out = run("eval", str(chatter))
+    assert status == 0
+    assert "accuracy=n/a (clichés answered with the right myth, of 0)" in out
+    assert out.splitlines()[1].split() == ["diplomacy", "-", "-", "0"]
+    report = json.loads(run("eval", "--json", str(chatter))[1])
+    assert report["accuracy"] is None and report["false_answer_rate"] == 0.0
+    assert report["per_intent"]["salary"] == {"precision": None, "recall": None, "n": 0}
