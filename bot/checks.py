@@ -10,9 +10,13 @@ from bot.content import Content, Problem, load_content
 from bot.matching import Matcher, Thresholds
 from bot.matching.crossval import HeldOut, cross_validate
 from bot.matching.model import NONE
+from bot.matching.normalise import normalise
+from bot.spec import LANG_NAMES
 
 log = logging.getLogger(__name__)
 CV_FOLDS = 5
+LANGUAGE_EVIDENCE = 2
+"""Words of the other language, and none of its own, that make a sentence misfiled."""
 
 
 def check_and_index(folder: Path, thresholds: Thresholds | None = None,
@@ -40,9 +44,46 @@ def check_content(folder: Path, folds: int = CV_FOLDS,
     matcher, problems = check_and_index(folder, thresholds)
     if matcher is None:
         return None, problems
+    problems += wrong_language(matcher) + missing_schemas(folder)
     held = cross_validate(matcher.content, folds) if folds > 1 else ()
     problems += misfits(held, matcher.thresholds)
     return matcher.content, problems
+
+
+_SCHEMA_LINE = "# yaml-language-server: $schema="
+
+
+def missing_schemas(folder: Path) -> list[Problem]:
+    """Files whose editor schema does not resolve: completion and live checks are then off."""
+    problems = []
+    for path in sorted([*folder.glob("intents/*.y*ml"), *folder.glob("responses/*.y*ml")]):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            first = handle.readline().strip()
+        if not first.startswith(_SCHEMA_LINE):
+            continue
+        target = (path.parent / first[len(_SCHEMA_LINE):]).resolve()
+        if not target.exists():
+            problems.append(Problem(
+                str(path.relative_to(folder)), 1, 1,
+                f"the editor's schema {first[len(_SCHEMA_LINE):]} is not there",
+                f"run `mythbot schema --write {folder / 'schema'}`", "warning"))
+            break  # one is enough: the same command fixes them all
+    return problems
+
+
+def wrong_language(matcher: Matcher) -> list[Problem]:
+    """Sentences filed under one language whose words are all the other's."""
+    content = matcher.content
+    problems = []
+    for example in [e for m in content.myths for e in m.examples] + list(content.all_negatives):
+        votes = matcher.language_votes(example.text, normalise(example.text))
+        other = next(lang for lang in votes if lang != example.lang)
+        if votes[other] >= LANGUAGE_EVIDENCE and votes[example.lang] == 0:
+            problems.append(Problem(
+                example.path or "intents", example.line, 1,
+                f"{example.text!r} is filed under '{example.lang}:' but reads as "
+                f"{LANG_NAMES[other]}", f"move it under '{other}:'", "warning"))
+    return problems
 
 
 def misfits(held: tuple[HeldOut, ...], limits: Thresholds) -> list[Problem]:
@@ -62,6 +103,6 @@ def misfits(held: tuple[HeldOut, ...], limits: Thresholds) -> list[Problem]:
             problems.append(Problem(
                 *where, f"example {h.example.text!r} is read as {got} ({h.confidence:g}) "
                         f"when the model has not seen it",
-                f"add more examples phrased like it, or move it to the intent it says",
+                "add more examples phrased like it, or move it to the intent it says",
                 "warning"))
     return problems

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from bot.content import Content, load_content
+from bot.content import Content
 from bot.matching import Candidate, Matcher, Thresholds
 from bot.matching.matcher import _decide
 from bot.matching.model import NONE, Model, TrainingParams, TrainingSet, fit, load_or_train
 from bot.matching.normalise import fold, normalise
-from tests.conftest import MakeContent
 
 
 @pytest.mark.parametrize(

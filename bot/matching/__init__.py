@@ -1,8 +1,8 @@
 """Recognise a cliché: a model trained on the content decides, rapidfuzz explains."""
 
 from bot.matching.matcher import (
-    ChatKind,
     Candidate,
+    ChatKind,
     Decision,
     Kind,
     Matcher,

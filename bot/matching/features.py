@@ -8,6 +8,8 @@ another ("payer" into "player"); word unigrams and bigrams carry the phrasing ("
 
 from __future__ import annotations
 
+import itertools
+
 from bot.matching.normalise import normalise
 
 CHAR_NGRAMS = (2, 5)
@@ -24,7 +26,7 @@ def features(folded: str) -> list[str]:
     character ones."""
     words = folded.split()
     out = [f"w:{w}" for w in words]
-    out += [f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    out += [f"w:{a} {b}" for a, b in itertools.pairwise(words)]
     low, high = CHAR_NGRAMS
     for word in words:
         padded = f" {word} "

@@ -140,11 +140,16 @@ class Matcher:
         norm, ranked, _ = self.scores(text)
         return [self.candidate(i, s, norm) for i, s in ranked[:TOP_INTENTS]], None, norm
 
-    def detect_lang(self, text: str, norm: Normalised) -> str | None:
-        """The language the message's words belong to, or None when they don't tell."""
+    def language_votes(self, text: str, norm: Normalised) -> dict[str, int]:
+        """Per language, how many of the message's words belong only to it."""
         votes = {lang: sum(t in self._lang_words[lang] for t in norm.tokens) for lang in LANGS}
         if any(ch in _ACCENTED for ch in text.lower()):
             votes["fr"] += 1
+        return votes
+
+    def detect_lang(self, text: str, norm: Normalised) -> str | None:
+        """The language the message's words belong to, or None when they don't tell."""
+        votes = self.language_votes(text, norm)
         top = max(votes.values())
         leaders = [lang for lang, count in votes.items() if count == top]
         return leaders[0] if top > 0 and len(leaders) == 1 else None
