@@ -395,28 +395,29 @@ def test_unknown_chat_kind_is_rejected(store: Store) -> None:
 
 
 def test_repeating_a_vote_does_not_count_twice(store: Store) -> None:
-    assert store.vote("u1:m1", "salary", "fr", "private", True, day="2024-05-01") is True
-    assert store.vote("u1:m1", "salary", "fr", "private", True, day="2024-05-01") is False
-    assert store.vote("u2:m1", "salary", "fr", "private", True, day="2024-05-01") is True
+    assert store.vote("u1:m1", "salary", "fr", "private", True, day="2024-05-01").result() is True
+    assert store.vote("u1:m1", "salary", "fr", "private", True, day="2024-05-01").result() is False
+    assert store.vote("u2:m1", "salary", "fr", "private", True, day="2024-05-01").result() is True
     assert store.stats() == [StatRow("2024-05-01", "salary", "fr", "private", 0, 2, 0)]
 
 
 def test_changing_a_vote_moves_the_count(db_path: Path) -> None:
     with Store(db_path) as store:
         store.count_answer("salary", "fr", "group", day="2024-05-01")
-        assert store.vote("u1:m1", "salary", "fr", "group", True, day="2024-05-01")
+        assert store.vote("u1:m1", "salary", "fr", "group", True, day="2024-05-01").result()
     with Store(db_path) as store:
         # Changed the next day: the vote stays on the day it was first cast.
-        assert store.vote("u1:m1", "salary", "fr", "group", False, day="2024-05-02") is True
+        changed = store.vote("u1:m1", "salary", "fr", "group", False, day="2024-05-02")
+        assert changed.result() is True
         assert store.stats() == [StatRow("2024-05-01", "salary", "fr", "group", 1, 0, 1)]
-        assert store.vote("u1:m1", "salary", "fr", "group", True, day="2024-05-02") is True
+        assert store.vote("u1:m1", "salary", "fr", "group", True, day="2024-05-02").result() is True
         assert store.stats() == [StatRow("2024-05-01", "salary", "fr", "group", 1, 1, 0)]
 
 
 def test_votes_are_forgotten_after_the_memory_period(store: Store) -> None:
     store.vote("u1:m1", "salary", "fr", "private", True, day="2024-01-01")
     store.vote("u2:m2", "salary", "fr", "private", True, day="2024-06-01")
-    assert store.vote("u1:m1", "salary", "fr", "private", True, day="2024-06-01") is True
+    assert store.vote("u1:m1", "salary", "fr", "private", True, day="2024-06-01").result() is True
 
 
 def test_vote_keys_and_user_ids_are_not_written_in_clear(db_path: Path) -> None:

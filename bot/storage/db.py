@@ -1,0 +1,174 @@
+"""The SQLite file: opening a connection (WAL, busy timeout), transactions, and the schema's
+versioned migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# Each entry upgrades the schema by one version; append, never edit, so that
+# existing files migrate from whatever version they were left at.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: settings, schedules, misses, statistics
+        """CREATE TABLE IF NOT EXISTS chat_settings (
+            chat_id INTEGER PRIMARY KEY,
+            mode TEXT NOT NULL CHECK (mode IN ('auto', 'mention', 'off')),
+            lang TEXT NOT NULL CHECK (lang IN ('auto', 'fr', 'en')),
+            cooldown_minutes INTEGER NOT NULL CHECK (cooldown_minutes >= 0)
+        )""",
+        """CREATE TABLE IF NOT EXISTS user_lang (
+            user_id INTEGER PRIMARY KEY,
+            lang TEXT NOT NULL CHECK (lang IN ('fr', 'en'))
+        )""",
+        """CREATE TABLE IF NOT EXISTS schedules (
+            chat_id INTEGER PRIMARY KEY,
+            weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+            time TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            lang TEXT NOT NULL CHECK (lang IN ('auto', 'fr', 'en'))
+        )""",
+        """CREATE TABLE IF NOT EXISTS weekly_posts (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            intent_id TEXT NOT NULL,
+            posted_at REAL NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS weekly_posts_chat ON weekly_posts (chat_id, id)",
+        """CREATE TABLE IF NOT EXISTS misses (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            first_seen REAL NOT NULL,
+            last_seen REAL NOT NULL,
+            lang TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS misses_last_seen ON misses (last_seen)",
+        """CREATE TABLE IF NOT EXISTS stats (
+            day TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            chat_kind TEXT NOT NULL,
+            answers INTEGER NOT NULL DEFAULT 0,
+            helpful INTEGER NOT NULL DEFAULT 0,
+            not_helpful INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, intent, lang, chat_kind)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE IF NOT EXISTS votes (
+            voter_hash BLOB PRIMARY KEY,
+            day TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            chat_kind TEXT NOT NULL,
+            helpful INTEGER NOT NULL CHECK (helpful IN (0, 1))
+        ) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS votes_day ON votes (day)",
+    ),
+    (  # 2: the durable inbox of updates (bot/storage/inbox.py)
+        """CREATE TABLE IF NOT EXISTS inbox (
+            update_id INTEGER PRIMARY KEY,
+            received_at REAL NOT NULL,
+            payload TEXT,
+            handled_at REAL
+        )""",
+        "CREATE INDEX IF NOT EXISTS inbox_waiting ON inbox (update_id) WHERE handled_at IS NULL",
+        "CREATE INDEX IF NOT EXISTS inbox_handled ON inbox (handled_at) "
+        "WHERE handled_at IS NOT NULL",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+STARTUP_BUSY_MS = 5_000
+"""Opening the file may wait this long for another process's write: only at start-up."""
+
+
+def target(path: str | Path) -> str:
+    """The file name to give sqlite3, its folder created; ':memory:' stays as it is."""
+    name = str(path)
+    if name == ":memory:":
+        return name
+    file = Path(name).expanduser()
+    file.parent.mkdir(parents=True, exist_ok=True)
+    return str(file)
+
+
+def connect(path: str, *, busy_ms: int) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), usable from any thread
+    (callers serialise their use of it)."""
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        # In WAL mode NORMAL cannot corrupt the file and survives a process
+        # crash; only a power cut can lose the last commits, which for
+        # counters and settings is cheaper than an fsync per answer.
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def open_database(path: str) -> sqlite3.Connection:
+    """Connect, switch the file to WAL and bring its schema up to date."""
+    conn = connect(path, busy_ms=STARTUP_BUSY_MS)
+    try:
+        _enable_wal(conn)
+        migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # WAL lets readers (the bot's own, `mythbot misses`) read while the bot
+    # writes. Switching a new file to WAL needs an exclusive lock, and SQLite
+    # reports SQLITE_BUSY there without calling the busy handler when another
+    # connection is opening the same file, so wait here instead.
+    deadline = time.monotonic() + STARTUP_BUSY_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    # IMMEDIATE takes the write lock up front: a deferred transaction that
+    # reads and then writes can fail with SQLITE_BUSY at once, without
+    # waiting for busy_timeout, when another process wrote in between.
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        # SQLite has already rolled back after some errors (disk full, I/O);
+        # a second ROLLBACK would hide the real error. A failed COMMIT is
+        # rolled back too, so the next call can begin again.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    # Inside one IMMEDIATE transaction so two processes starting together
+    # cannot both run the same migration.
+    with transaction(conn) as db:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"the database is at schema version {version}, newer than this "
+                f"mythbot's {SCHEMA_VERSION}: upgrade mythbot or use another file"
+            )
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
