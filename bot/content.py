@@ -26,6 +26,7 @@ from bot.spec import (
     RESPONSE,
     TOPIC,
     Int,
+    Localised,
     Obj,
     PerLang,
     Spec,
@@ -63,10 +64,11 @@ class Problem:
 @dataclass(frozen=True, slots=True)
 class Source:
     title: str
-    site: str
+    site: str | Mapping[str, str]
+    """One text for every language, or one per language (the article's title stays as is)."""
     date: str
     author: str | None = None
-    part: str | None = None
+    part: str | Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,10 @@ class _FileReader:
             return self._object(node, spec, name)
         if isinstance(spec, PerLang):
             return self._per_lang(node, spec, name)
+        if isinstance(spec, Localised):
+            if isinstance(node, yaml.MappingNode):
+                return self._per_lang(node, spec.per_lang, name)
+            return self._scalar(node, Str(spec.description), name)
         if isinstance(spec, Strings):
             return self._strings(node, name)
         return self._scalar(node, spec, name)
@@ -490,11 +496,15 @@ def _myth(ident: str, reader: _FileReader, data: dict[str, Any],
         examples=examples,
         near_misses=near,
         rebuttal=MappingProxyType(dict(text)),
-        source=Source(source["title"], source["site"], source["date"], source.get("author"),
-                      source.get("part")),
+        source=Source(source["title"], _frozen(source["site"]), source["date"],
+                      source.get("author"), _frozen(source.get("part"))),
         intent_path=reader.shown,
         response_path=response_reader.shown,
     )
+
+
+def _frozen(value: Any) -> Any:
+    return MappingProxyType(dict(value)) if isinstance(value, dict) else value
 
 
 def _examples(value: Any, reader: _FileReader, problems: list[Problem],

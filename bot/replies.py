@@ -9,12 +9,14 @@ Callback data is short and namespaced (Telegram allows 64 bytes):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from bot.content import Content, Myth, Source
 from bot.html import MAX_MESSAGE, escape, visible_length, visible_text
 from bot.matching import Decision
+from bot.spec import LANGS
 from bot.texts import text
 
 
@@ -33,15 +35,24 @@ class Reply:
     """The myth this reply answers, when it answers one (for statistics)."""
 
 
+def localised(value: str | Mapping[str, str] | None, lang: str) -> str:
+    """A content text in `lang`: one text serves every language, a mapping has one each."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return value.get(lang) or value.get(LANGS[0]) or ""
+
+
 def source_line(source: Source, lang: str) -> str:
+    """The citation under a rebuttal; the article's title stays in its own language."""
     parts = [f"« {escape(source.title)} »" if lang == "fr" else f"“{escape(source.title)}”"]
     if source.author:
         parts.append(f"{text('by', lang)} {escape(source.author)}")
-    parts.append(escape(source.site))
+    parts.append(escape(localised(source.site, lang)))
     parts.append(escape(source.date))
     line = ", ".join(parts)
-    if source.part:
-        line += f" ({escape(source.part)})"
+    part = localised(source.part, lang)
+    if part:
+        line += f" ({escape(part)})"
     return f"<i>{text('source', lang)} : {line}</i>" if lang == "fr" else (
         f"<i>{text('source', lang)}: {line}</i>")
 
@@ -94,7 +105,8 @@ def sources_reply(content: Content, lang: str) -> Reply:
     lines = [text("sources_title", lang), ""]
     for source in content.sources:
         author = f", {text('by', lang)} {escape(source.author)}" if source.author else ""
-        lines.append(f"• <b>{escape(source.title)}</b>{author} — {escape(source.site)}, "
+        lines.append(f"• <b>{escape(source.title)}</b>{author} — "
+                     f"{escape(localised(source.site, lang))}, "
                      f"{escape(source.date)}")
     return Reply("\n".join(lines))
 

@@ -50,13 +50,25 @@ class PerLang:
 
 
 @dataclass(frozen=True, slots=True)
+class Localised:
+    """Text the same in every language, or one text per language: {fr: ..., en: ...}."""
+
+    description: str
+
+    @property
+    def per_lang(self) -> PerLang:
+        return PerLang("One text per language: {fr: ..., en: ...}.",
+                       Str("The text in this language."))
+
+
+@dataclass(frozen=True, slots=True)
 class Obj:
     description: str
     fields: dict[str, Spec]
     required: tuple[str, ...] = field(default=())
 
 
-Spec = Str | Int | Strings | PerLang | Obj
+Spec = Str | Int | Strings | PerLang | Localised | Obj
 
 INTENT = Obj(
     "A myth (cliché) users may repeat, with the sentences that recognise it.",
@@ -82,10 +94,13 @@ SOURCE = Obj(
     "Where the rebuttal comes from.",
     {
         "title": Str("The article's title."),
-        "site": Str("The site or kind of publication."),
+        "site": Localised("The site or kind of publication, as each language says it: "
+                          "{fr: Blog Silgoweb, en: Silgoweb blog}."),
         "author": Str("The author, when the article names one."),
         "date": Str("Publication date, YYYY-MM-DD or YYYY, in quotes."),
-        "part": Str("Which part of the article the rebuttal draws on."),
+        "part": Localised("Which part of the article the rebuttal draws on, as each language "
+                          "says it: {fr: passage sur le salaire, en: section on pay}; one text "
+                          "when it reads the same in both (point 3)."),
     },
     required=("title", "site", "date"),
 )
@@ -161,6 +176,9 @@ def json_schema(spec: Spec) -> dict[str, Any]:
             "uniqueItems": True,
             "items": {"type": "string", "minLength": 1},
         }
+    if isinstance(spec, Localised):
+        same = json_schema(Str("The same text in every language."))
+        return {"description": spec.description, "anyOf": [same, json_schema(spec.per_lang)]}
     if isinstance(spec, PerLang):
         return {
             "type": "object",

@@ -159,3 +159,14 @@ def test_eval_says_what_a_file_without_clichés_cannot_measure(tmp_path: Path) -
     report = json.loads(run("eval", "--json", str(chatter))[1])
     assert report["accuracy"] is None and report["false_answer_rate"] == 0.0
     assert report["per_intent"]["salary"] == {"precision": None, "recall": None, "n": 0}
+
+
+def test_check_wants_a_source_text_once_or_in_every_language(content_copy: Path) -> None:
+    path = content_copy / "responses" / "salary.yaml"
+    path.write_text(path.read_text().replace("    en: blog post\n", ""))
+    status, out = run("check", "--folds", "0", "--content", str(content_copy))
+    assert status == 1
+    assert "'source.site' has no English ('en')" in out
+    path.write_text(path.read_text().replace("  site:\n    fr: billet de blog\n",
+                                             "  site: blog\n"))
+    assert run("check", "--folds", "0", "--content", str(content_copy))[0] == 0

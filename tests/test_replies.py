@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content import Content
+from bot.content import Content, Source
 from bot.html import MAX_MESSAGE, html_problem, visible_length
 from bot.matching import Matcher
 from bot.replies import (
@@ -13,6 +13,7 @@ from bot.replies import (
     help_reply,
     myth_reply,
     reply_for,
+    source_line,
     sources_reply,
     top5_reply,
 )
@@ -89,3 +90,34 @@ def test_unknown_button_data_is_not_answered(content: Content) -> None:
     assert callback_reply("m:nope", content, "fr") is None
     assert callback_reply("t5:x", content, "fr") is None
     assert callback_reply("list", content, "fr") is not None
+
+
+def test_an_english_card_cites_its_source_in_english(content: Content) -> None:
+    html = myth_reply(content.by_id["customer_service"], "en").html
+    assert "blog post, 2015 (section on customer service)" in html
+    assert "passage sur" not in html
+
+
+def test_a_french_card_cites_its_source_in_french(content: Content) -> None:
+    html = myth_reply(content.by_id["customer_service"], "fr").html
+    assert "billet de blog, 2015 (passage sur le service client)" in html
+    assert "Blog post" not in html and "blog post" not in html
+
+
+@pytest.mark.parametrize(("lang", "foreign"), [
+    ("fr", ("blog post", "Silgoweb blog", "section on", "section comparing")),
+    ("en", ("billet de blog", "Blog Silgoweb", "passage sur")),
+], ids=["french", "english"])
+def test_no_source_line_or_source_list_mixes_languages(content: Content, lang: str,
+                                                        foreign: tuple[str, ...]) -> None:
+    shown = [myth_reply(m, lang).html.rsplit("\n", 1)[-1] for m in content.myths]
+    shown.append(sources_reply(content, lang).html)
+    for html in shown:
+        assert not [word for word in foreign if word.lower() in html.lower()], html
+
+
+def test_a_source_text_written_once_serves_every_language() -> None:
+    source = Source("Titre", "Blog", "2018-05-24", part={"fr": "point 1", "en": "item 1"})
+    assert source_line(source, "fr") == (
+        "<i>Source : « Titre », Blog, 2018-05-24 (point 1)</i>")
+    assert source_line(source, "en") == "<i>Source: “Titre”, Blog, 2018-05-24 (item 1)</i>"
