@@ -39,9 +39,9 @@ class Thresholds:
     Chosen on the development set (tests/data/eval.jsonl) with
     `python -m benchmarks.tune_thresholds`, never on the test set."""
 
-    private: float = 50.0
+    private: float = 60.0
     """A private message is answered when its best myth is at least this likely."""
-    group: float = 60.0
+    group: float = 70.0
     """An unsolicited group message needs this, and a topic word."""
     group_without_topic: float = 101.0
     """...or this much without a topic word (above 100: never)."""
