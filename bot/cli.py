@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from importlib import metadata
@@ -169,6 +170,18 @@ def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return 0 if content is not None else 1
 
 
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.spec import SCHEMA_FILES, write_schemas
+
+    target = Path(args.write) if args.write else content_folder(args.content) / "schema"
+    try:
+        write_schemas(target)
+    except OSError as exc:
+        raise CliError(f"cannot write the schemas to {target}: {exc.strerror or exc}", 1) from exc
+    print(f"wrote {', '.join(SCHEMA_FILES.values())} to {target}", file=out)
+    return 0
+
+
 def _cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     matcher = load_matcher(args.content)
     text = " ".join(args.text)
@@ -214,7 +227,10 @@ def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
     matcher = load_matcher(args.content)
-    chat_loop(matcher, sys.stdin, out, lang=args.lang, interactive=sys.stdin.isatty())
+    # Wrapped to the terminal; piped, each paragraph stays on one line for the next program.
+    width = shutil.get_terminal_size().columns if out.isatty() else None
+    chat_loop(matcher, sys.stdin, out, lang=args.lang, interactive=sys.stdin.isatty(),
+              width=width)
     return 0
 
 
@@ -299,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_cmd_run)
 
     chat = command("chat", "Chat with the bot in the terminal (same engine and replies).")
-    chat.add_argument("--lang", choices=["fr", "en"], help="always answer in this language")
+    chat.add_argument("--lang", choices=["fr", "en"],
+                      help="always answer in this language, as /lang does (default: each "
+                           "question's own, buttons and commands the last answer's)")
     chat.set_defaults(handler=_cmd_chat)
 
     ask = command("ask", "Show how a sentence is matched, and why.")
@@ -316,6 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"cross-validation folds for the model's view (default {CV_FOLDS}; "
                             "0 skips it)")
     check.set_defaults(handler=_cmd_check)
+
+    schema = command("schema", "Write the JSON Schemas editors' YAML files point at.")
+    schema.add_argument("--write", metavar="DIR",
+                        help="folder to write them to (default: <content>/schema)")
+    schema.set_defaults(handler=_cmd_schema)
 
     ev = command("eval", "Measure the matching against a labelled JSON Lines file.")
     ev.add_argument("--chat", choices=["private", "group"], default="private")

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.html import MAX_MESSAGE, html_problem, visible_length
+from bot.html import MAX_MESSAGE, html_error, visible_length
 from bot.spec import (
     INTENT,
     LANG_NAMES,
@@ -161,6 +161,8 @@ class _FileReader:
         self.shown = shown
         self.problems: list[Problem] = []
         self.lines: list[str] = []
+        self.nodes: dict[str, yaml.Node] = {}
+        """Each scalar read, by its dotted name: where a later check points inside it."""
 
     def problem(self, line: int, column: int, message: str, hint: str = "",
                 severity: Severity = "error") -> None:
@@ -180,10 +182,7 @@ class _FileReader:
         try:
             node = yaml.compose(text, Loader=_LOADER)
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            self.problem(line, column, f"invalid YAML: {exc.problem or exc.context}",
-                         _syntax_hint(str(exc.problem or "")))
+            self.problem(*_syntax_problem(exc, self.lines))
             return None
         except yaml.YAMLError as exc:
             self.problem(1, 1, f"invalid YAML: {exc}", "check the file's syntax")
@@ -210,6 +209,7 @@ class _FileReader:
             self.at(node, f"'{name}' must be a {_kind(spec)}, not a {_node_kind(node)}",
                     "write it on one line after the colon")
             return None
+        self.nodes[name] = node
         value = yaml.SafeLoader("").construct_object(node)
         if isinstance(spec, Int):
             if not isinstance(value, int) or isinstance(value, bool):
@@ -247,6 +247,8 @@ class _FileReader:
                 self.at(item, f"an item of '{name}' must be a sentence, not a {_node_kind(item)}",
                         "quote the sentence if it contains ': ' or starts with a special sign")
                 continue
+            if self._misread_item(item, name):
+                continue
             # The scalar as written: "- yes" is the word yes, "- 9:30" a time, not 570.
             text = "" if item.tag.endswith(":null") else str(item.value).strip()
             if not text:
@@ -260,6 +262,37 @@ class _FileReader:
             seen[key] = item.start_mark.line + 1
             items.append(_Located(text, item))
         return items
+
+    def _misread_item(self, item: yaml.ScalarNode, name: str) -> bool:
+        """A list item YAML does not read as the one-line text the editor wrote."""
+        plain = not item.style  # None from PyYAML, "" from libyaml
+        if plain and item.end_mark.line > item.start_mark.line:
+            # Indented deeper than its siblings: YAML glues the line to the item above.
+            line = item.start_mark.line + 2
+            self.problem(line, 1, f"this line continues the item above in '{name}' "
+                                  "instead of starting its own",
+                         "give it the same indentation as the items above it")
+            return True
+        line = self.lines[item.start_mark.line] if item.start_mark.line < len(self.lines) else ""
+        written = line[item.start_mark.column:].rstrip()
+        if plain and written[:1] in ("&", "*") and not written.startswith(item.value):
+            # "- &co" is an anchor named "co" on whatever follows, not the text "&co".
+            self.at(item, f"this sentence starts with {written[0]!r}, which YAML reads as syntax",
+                    'quote it: - "' + written.replace('"', '\\"') + '"')
+            return True
+        if item.tag.startswith("!"):
+            self.at(item, "this sentence starts with '!', which YAML reads as a tag",
+                    f'quote it: - "{item.tag}{(" " + item.value) if item.value else ""}"')
+            return True
+        kinds = {"int": "a number", "float": "a number", "bool": "yes/no (true or false)",
+                 "timestamp": "a date"}
+        kind = kinds.get(item.tag.rsplit(":", 1)[-1])
+        if plain and kind:
+            # `check` and the editor's schema then agree: both want text here.
+            self.at(item, f"YAML reads {item.value!r} as {kind}, not as text",
+                    f'quote it: - "{item.value}"')
+            return True
+        return False
 
     def _per_lang(self, node: yaml.Node, spec: PerLang, name: str) -> dict[str, Any] | None:
         values = self._mapping(node, name, LANGS, spec.description)
@@ -336,15 +369,46 @@ def _closest_hint(key: str, known: tuple[str, ...]) -> str:
     return f"known keys here: {', '.join(known)}"
 
 
-def _syntax_hint(problem: str) -> str:
-    if "\t" in problem or "tab" in problem:
-        return "indent with spaces, never tabs"
+# A sentence starting with one of these is read by YAML as syntax, not as text.
+_SPECIAL_START = "'\"*&!%@`|>[]{}#,?:"
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]:
+    """Line, column, message and hint an editor understands, from the parser's error."""
+    problem = str(exc.problem or exc.context or "")
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in source[: max(column, len(source) - len(source.lstrip()))]:
+        return (line, source.index("\t") + 1, "a tab in the indentation",
+                "indent with spaces, never tabs (YAML refuses tabs)")
+    if "could not find expected ':'" in problem and exc.context_mark is not None:
+        # The parser notices at the next line; the key without its colon is the one before.
+        key = exc.context_mark.line + 1
+        return (key, exc.context_mark.column + 1, "this line has no ':' after its key",
+                "write 'key: value', or '- ' before a list item")
+    item = _special_item(lines, line)
+    if item is not None:
+        number, text = item
+        return (number, 1, f"this sentence starts with {text[0]!r}, which YAML reads as syntax",
+                'quote it: - "' + text.replace('"', '\\"') + '"')
     if "mapping values" in problem:
-        return ("check the indentation of this line and the one before, and quote a sentence "
+        return (line, column, f"invalid YAML: {problem}",
+                "check the indentation of this line and the one before, and quote a sentence "
                 "that contains ': '")
-    if "expected <block end>" in problem or "expected" in problem:
-        return "check the indentation: items of a list start with '- ' under their key"
-    return "check quotes and indentation around this line"
+    if "expected" in problem:
+        return (line, column, f"invalid YAML: {problem}",
+                "check the indentation: items of a list start with '- ' under their key")
+    return line, column, f"invalid YAML: {problem}", "check quotes and indentation here"
+
+
+def _special_item(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The list item near the error whose text starts with a YAML sign, if any."""
+    for number in (line, line - 1):
+        text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
+        if text.startswith("- ") and text[2:].lstrip()[:1] in tuple(_SPECIAL_START):
+            return number, text[2:].lstrip()
+    return None
 
 
 def _read(folder: Path, sub: str, spec: Obj,
@@ -392,9 +456,26 @@ def load_content(folder: Path) -> LoadResult:
     problems.extend(_order_problems(myths))
     negatives = _negatives(folder, problems)
     topic = _topic(folder, problems)
+    problems.extend(_unread_files(folder))
     has_errors = any(p.severity == "error" for p in problems)
     content = None if has_errors else Content.of(myths, folder, negatives, topic)
     return LoadResult(content, tuple(problems))
+
+
+def _unread_files(folder: Path) -> list[Problem]:
+    """Files the loader skips: a content file with the wrong extension must not vanish."""
+    problems = []
+    for sub in ("intents", "responses"):
+        for path in sorted((folder / sub).iterdir()):
+            if path.name.startswith(".") or not path.is_file() or path.suffix in (".yaml", ".yml"):
+                continue
+            stem = path.name.split(".")[0]
+            meant = ".yaml" in path.name.lower() or ".yml" in path.name.lower()
+            problems.append(Problem(
+                _shown(path, folder), 1, 1, f"{path.name} is not read: only .yaml files are",
+                f"rename it to {stem}.yaml" if meant else "move it out of the content folder",
+                "error" if meant else "warning"))
+    return problems
 
 
 def _negatives(folder: Path, problems: list[Problem]) -> tuple[Example, ...]:
@@ -526,29 +607,56 @@ def _examples(value: Any, reader: _FileReader, problems: list[Problem],
 def _check_rebuttals(text: dict[str, Any], reader: _FileReader, problems: list[Problem]) -> None:
     for lang in LANGS:
         body = text.get(lang)
-        if not isinstance(body, str):
+        node = reader.nodes.get(f"text.{lang}")
+        if not isinstance(body, str) or node is None:
             continue
-        line = _line_of(reader, lang)
-        reason = html_problem(body)
-        if reason:
-            problems.append(Problem(reader.shown, line, 1,
-                                    f"Telegram would refuse the {LANG_NAMES[lang]} text: {reason}",
-                                    "allowed: <b> <i> <u> <s> <code> <pre> <blockquote> "
-                                    "<a href=\"…\">; write &amp; &lt; &gt; for & < >"))
+        found = html_error(body)
+        if found:
+            line, column = _position_in(node, body, found[1], reader.lines)
+            problems.append(_at(reader, line, column,
+                           f"Telegram would refuse the {LANG_NAMES[lang]} text: {found[0]}",
+                           "allowed: <b> <i> <u> <s> <code> <pre> <blockquote> <a href=\"…\">; "
+                           "write &lt; and &gt; for < and > (a bare & is fine)"))
         # Leave room for the title and source line that every card adds.
         budget = MAX_MESSAGE - 600
-        if visible_length(body) > budget:
-            problems.append(Problem(reader.shown, line, 1,
-                                    f"the {LANG_NAMES[lang]} text is {visible_length(body)} "
-                                    f"characters, over the {budget} a Telegram message leaves "
-                                    "for a rebuttal", "shorten it"))
+        length = visible_length(body)
+        if length > budget:
+            line, column = _position_in(node, body, _offset_of_visible(body, budget), reader.lines)
+            problems.append(_at(reader, line, column,
+                           f"the {LANG_NAMES[lang]} text is {length} characters, over the "
+                           f"{budget} a Telegram message leaves for a rebuttal; it overflows here",
+                           "shorten it"))
 
 
-def _line_of(reader: _FileReader, lang: str) -> int:
-    for number, line in enumerate(reader.lines, 1):
-        if line.strip().startswith(f"{lang}:"):
-            return number
-    return 1
+def _at(reader: _FileReader, line: int, column: int, message: str, hint: str) -> Problem:
+    source = reader.lines[line - 1] if 0 < line <= len(reader.lines) else ""
+    return Problem(reader.shown, line, column, message, hint, "error", source)
+
+
+def _position_in(node: yaml.Node, body: str, offset: int | None,
+                 lines: list[str]) -> tuple[int, int]:
+    """File line and column of a character of a block scalar (`fr: |`), or of the value."""
+    start = node.start_mark.line + 1
+    if offset is None or getattr(node, "style", None) not in ("|", ">"):
+        return start, node.start_mark.column + 1
+    row = body.count("\n", 0, offset)
+    column = offset - (body.rfind("\n", 0, offset) + 1)
+    line = start + 1 + row  # the block's text starts on the line after "|"
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    return line, len(source) - len(source.lstrip(" ")) + column + 1
+
+
+def _offset_of_visible(body: str, limit: int) -> int | None:
+    """Roughly where in the HTML the visible text passes `limit` characters."""
+    seen = 0
+    inside = False
+    for index, char in enumerate(body):
+        inside = (inside or char == "<") and char != ">"
+        if not inside and char != ">":
+            seen += 1
+            if seen > limit:
+                return index
+    return None
 
 
 def _order_problems(myths: list[Myth]) -> list[Problem]:

@@ -170,3 +170,13 @@ def test_check_wants_a_source_text_once_or_in_every_language(content_copy: Path)
     path.write_text(path.read_text().replace("  site:\n    fr: billet de blog\n",
                                              "  site: blog\n"))
     assert run("check", "--folds", "0", "--content", str(content_copy))[0] == 0
+
+
+def test_a_content_copy_without_schemas_is_told_how_to_get_them(content_copy: Path) -> None:
+    status, out = run("check", "--folds", "0", "--content", str(content_copy))
+    assert status == 0 and "is not there" in out
+    assert f"mythbot schema --write {content_copy / 'schema'}" in out
+    assert run("schema", "--content", str(content_copy))[0] == 0
+    status, out = run("check", "--folds", "0", "--content", str(content_copy))
+    assert "is not there" not in out
+    assert (content_copy / "schema" / "intent.schema.json").exists()

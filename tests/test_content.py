@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.checks import check_content
 from bot.content import Content, Problem, load_content
 from bot.spec import SCHEMA_FILES, schema_document
@@ -128,12 +130,21 @@ def test_invalid_yaml_syntax_points_at_the_line(content_copy: Path) -> None:
     assert problem.line >= 2
 
 
-def test_html_telegram_refuses_is_an_error(content_copy: Path) -> None:
+def test_html_telegram_refuses_is_an_error_at_its_place_in_the_block(
+        content_copy: Path) -> None:
     path = content_copy / "responses" / "diplomacy.yaml"
-    edit(path, "  fr: |\n    ", "  fr: |\n    <div>Salut & bye</div> ")
+    edit(path, "  fr: |\n    ", "  fr: |\n    Salut & bye, <div>non</div> ")
     problem = only_error(content_copy)
     assert "Telegram would refuse the French text" in problem.message
-    assert problem.line == line_of(path, "  fr: |")
+    assert 'Unsupported start tag "div"' in problem.message
+    assert problem.line == line_of(path, "  fr: |") + 1
+    assert problem.column == 5 + len("Salut & bye, ") and "<div>non</div>" in problem.source_line
+
+
+def test_a_bare_ampersand_is_accepted_as_telegram_does(content_copy: Path) -> None:
+    path = content_copy / "responses" / "diplomacy.yaml"
+    edit(path, "  fr: |\n    ", "  fr: |\n    Tom & Jerry. ")
+    assert [p for p in problems_of(content_copy) if p.severity == "error"] == []
 
 
 def test_a_rebuttal_too_long_for_a_telegram_message_is_an_error(content_copy: Path) -> None:
@@ -166,13 +177,63 @@ def test_a_negative_the_model_would_answer_is_reported(content_copy: Path) -> No
     assert (found[0].path, found[0].line) == ("intents/_none.yaml", line_of(path, cliche))
 
 
-def test_list_items_are_kept_as_written(content_copy: Path) -> None:
+def test_quoted_list_items_are_kept_as_written(content_copy: Path) -> None:
     path = content_copy / "intents" / "salary.yaml"
-    edit(path, "examples:\n  fr:\n", "examples:\n  fr:\n    - yes\n    - 9:30\n    - 35000\n")
+    edit(path, "examples:\n  fr:\n", 'examples:\n  fr:\n    - "yes"\n    - "9:30"\n    - "35000"\n')
     content = load_content(content_copy).content
     assert content is not None
     texts = {e.text for e in content.by_id["salary"].examples}
     assert {"yes", "9:30", "35000"} <= texts and "True" not in texts and "570" not in texts
+
+
+@pytest.mark.parametrize(("item", "reads_as"), [("yes", "yes/no"), ("9:30", "a number"),
+                                                ("35000", "a number")])
+def test_an_item_yaml_would_not_read_as_text_asks_for_quotes(content_copy: Path, item: str,
+                                                            reads_as: str) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n    - {item}\n")
+    problem = only_error(content_copy)
+    assert f"as {reads_as}" in problem.message and f'quote it: - "{item}"' in problem.hint
+    assert problem.line == 9
+
+
+def test_an_item_indented_deeper_is_not_silently_merged(content_copy: Path) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    edit(path, "examples:\n  fr:\n", "examples:\n  fr:\n    - un\n      - deux\n")
+    problem = only_error(content_copy)
+    assert "continues the item above" in problem.message and problem.line == 10
+
+
+@pytest.mark.parametrize("sign", ["'", "*", "&", "!", "%", "@", "`"])
+def test_a_sentence_starting_with_a_yaml_sign_asks_for_quotes(content_copy: Path,
+                                                             sign: str) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n    - {sign}smm c'est nul\n")
+    problem = only_error(content_copy)
+    assert f"starts with {sign!r}" in problem.message
+    assert problem.hint.startswith("quote it:") and problem.line == 9
+
+
+def test_a_tab_gets_the_tab_hint(content_copy: Path) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    edit(path, "examples:\n  fr:\n    - ", "examples:\n  fr:\n\t- ")
+    problem = only_error(content_copy)
+    assert "tab" in problem.message and "never tabs" in problem.hint and problem.line == 9
+
+
+def test_a_missing_colon_points_at_its_own_line(content_copy: Path) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    edit(path, "order: 7", "order 7")
+    problem = only_error(content_copy)
+    assert "no ':'" in problem.message and problem.line == line_of(path, "order 7")
+
+
+@pytest.mark.parametrize("name", ["extra.YAML", "extra.yaml.txt"])
+def test_a_content_file_with_the_wrong_extension_is_reported(content_copy: Path,
+                                                            name: str) -> None:
+    (content_copy / "intents" / name).write_text("id: extra\n")
+    problem = only_error(content_copy)
+    assert name in problem.message and "rename it to extra.yaml" in problem.hint
 
 
 def test_problems_are_formatted_for_editors() -> None:
@@ -180,3 +241,12 @@ def test_problems_are_formatted_for_editors() -> None:
                       source_line="exemples:")
     assert problem.format() == ("intents/x.yaml:3:5: unknown key 'exemples'\n"
                                 "  >>> exemples:\n  hint: did you mean 'examples'?")
+
+
+def test_a_sentence_under_the_wrong_language_is_flagged(content_copy: Path) -> None:
+    path = content_copy / "intents" / "salary.yaml"
+    english = "how much money does the social media manager make in a year"
+    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n    - {english}\n")
+    found = [p for p in problems_of(content_copy) if english in p.message]
+    assert len(found) == 1 and "reads as English" in found[0].message
+    assert found[0].hint == "move it under 'en:'" and found[0].line == 9
