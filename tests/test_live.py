@@ -44,3 +44,19 @@ def test_a_bot_cannot_start_on_broken_content(content_copy: Path) -> None:
     (content_copy / "intents" / "salary.yaml").unlink()
     with pytest.raises(ContentError, match="response for 'salary', but there is no such intent"):
         LiveContent(content_copy)
+
+
+def test_a_failed_training_keeps_the_last_good_model(content_copy: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    live = LiveContent(content_copy)
+    before = live.matcher
+    add_example(content_copy, "training", "une phrase toute neuve sur les diplomes du smm")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ValueError("the solver gave up")
+
+    monkeypatch.setattr("bot.matching.model.fit", refuse)
+    result = live.reload()
+    assert result.changed and not result.applied
+    assert any("could not be trained: the solver gave up" in p.message for p in result.problems)
+    assert live.matcher is before

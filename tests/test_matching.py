@@ -224,3 +224,12 @@ def test_two_close_myths_stay_silent_in_a_group() -> None:
 
 def test_a_weak_myth_is_not_offered() -> None:
     assert rule([("salary", 30), ("training", 5)])[0] == "none"
+
+
+def test_the_cache_keeps_only_the_latest_models(content: Content, tmp_path: Path) -> None:
+    from bot.matching.model import CACHE_KEEP
+
+    for i in range(CACHE_KEEP + 2):
+        (tmp_path / f"model-old{i}.npz").write_bytes(b"")
+    load_or_train(content, tmp_path)
+    assert len(list(tmp_path.glob("model-*.npz"))) == CACHE_KEEP

@@ -161,6 +161,16 @@ def default_cache() -> Path | None:
     return Path(base) / "mythbot"
 
 
+CACHE_KEEP = 8
+"""Models kept in the cache: an editor going back and forth between versions reuses them."""
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    old = sorted(folder.glob("model-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in [p for p in old if p != keep][CACHE_KEEP - 1:]:
+        path.unlink(missing_ok=True)
+
+
 def load_or_train(content: Content, cache: Path | None = None,
                   params: TrainingParams = TrainingParams()) -> Model:
     """The model for this content: from the cache when its hash is known, else trained."""
@@ -178,6 +188,7 @@ def load_or_train(content: Content, cache: Path | None = None,
     if path is not None:
         try:
             model.save(path)
+            _prune(path.parent, keep=path)
         except OSError as exc:  # a read-only home or a full disk only costs a retrain
             log.warning("cannot cache the model in %s (%s); set MYTHBOT_CACHE to a "
                         "writable folder", path.parent, exc.strerror or exc)
