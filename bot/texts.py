@@ -109,6 +109,14 @@ TEXTS: dict[str, dict[str, str]] = {
               "Either 1) in @BotFather, /setprivacy → Disable for this bot, then remove me "
               "and add me to the group again; or 2) make me an admin of the group.",
     },
+    "admin_check_failed": {
+        "fr": "Telegram ne m'a pas dit qui administre ce groupe : réessaie dans un instant.",
+        "en": "Telegram didn't tell me who runs this group: please try again in a moment.",
+    },
+    "busy": {
+        "fr": "Je réponds déjà beaucoup ici : repose ta question dans une minute.",
+        "en": "I'm answering a lot here already: ask again in a minute.",
+    },
     "flood": {
         "fr": "Doucement 🙂 Je réponds à nouveau dans quelques secondes.",
         "en": "Easy 🙂 I'll answer again in a few seconds.",
@@ -116,6 +124,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "text_only": {
         "fr": "Je ne lis que le texte : écris-moi un cliché sur le métier de SMM.",
         "en": "I only read text: send me a cliché about the SMM job.",
+    },
+    "no_button": {
+        "fr": "Pas de bouton [{n}] ici : écris une question, ou /help.",
+        "en": "No button [{n}] here: type a question, or /help.",
     },
     "thanks_vote": {"fr": "Merci pour ton avis !", "en": "Thanks for your feedback!"},
     "expired": {"fr": "Ce bouton n'est plus valable.", "en": "This button has expired."},
