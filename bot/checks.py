@@ -38,16 +38,34 @@ def check_and_index(folder: Path, thresholds: Thresholds | None = None,
     return matcher, problems
 
 
-def check_content(folder: Path, folds: int = CV_FOLDS,
-                  thresholds: Thresholds | None = None) -> tuple[Content | None, list[Problem]]:
-    """Everything `mythbot check` reports, and the content when it has no error."""
+def check_content(folder: Path, folds: int = CV_FOLDS, thresholds: Thresholds | None = None,
+                  shown: int | None = None) -> tuple[Content | None, list[Problem]]:
+    """Everything `mythbot check` reports, and the content when it has no error.
+
+    `shown` caps the model's misreadings listed per file (the rest are counted)."""
     matcher, problems = check_and_index(folder, thresholds)
     if matcher is None:
         return None, problems
     problems += wrong_language(matcher) + missing_schemas(folder)
     held = cross_validate(matcher.content, folds) if folds > 1 else ()
-    problems += misfits(held, matcher.thresholds)
+    problems += _capped(misfits(held, matcher.thresholds), shown)
     return matcher.content, problems
+
+
+def _capped(found: list[Problem], shown: int | None) -> list[Problem]:
+    if shown is None:
+        return found
+    by_file: dict[str, list[Problem]] = {}
+    for problem in found:
+        by_file.setdefault(problem.path, []).append(problem)
+    out: list[Problem] = []
+    for path, problems in by_file.items():
+        out += problems[:shown]
+        if len(problems) > shown:
+            out.append(Problem(path, 1, 1, f"and {len(problems) - shown} more sentences the "
+                                           "model misreads when it has not seen them",
+                               "mythbot check --all lists them", "warning"))
+    return out
 
 
 _SCHEMA_LINE = "# yaml-language-server: $schema="

@@ -113,7 +113,7 @@ def format_decision(decision: Decision, matcher: Matcher, text: str, chat: ChatK
         negative, similarity = matcher.nearest_negative(text)
         if negative is not None and similarity:
             lines.append(f"negative:  {negative.text!r} [{negative.path}:{negative.line}, "
-                         f"similarity {similarity:g}]")
+                         f"similarity {similarity:.1f}]")
     lines.append(f"language:  {decision.lang}")
     lines.append(f"why:       {decision.reason}")
     return "\n".join(lines)
@@ -165,7 +165,7 @@ def _rate(rate: float, n: int) -> str:
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     folder = content_folder(args.content)
-    content, problems = check_content(folder, args.folds)
+    content, problems = check_content(folder, args.folds, shown=None if args.all else 3)
     print(format_problems(folder, content, problems), file=out)
     return 0 if content is not None else 1
 
@@ -333,6 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--folds", type=int, default=CV_FOLDS,
                        help=f"cross-validation folds for the model's view (default {CV_FOLDS}; "
                             "0 skips it)")
+    check.add_argument("--all", action="store_true",
+                       help="list every sentence the model misreads, not three per file")
     check.set_defaults(handler=_cmd_check)
 
     schema = command("schema", "Write the JSON Schemas editors' YAML files point at.")

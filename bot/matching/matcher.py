@@ -184,6 +184,8 @@ def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, f
                   if best.score - s < limits.margin and s >= limits.clarify_floor)
     if chat == "group":
         needed = limits.group if topic else limits.group_without_topic
+        if needed > 100:
+            return decision("none", "no topic word: an unsolicited group answer needs one")
         if best.score < needed:
             gate = f"topic word '{topic}'" if topic else "no topic word"
             return decision("none", f"{best.score:g} < {needed:g} for an unsolicited group "
