@@ -582,6 +582,12 @@ class _Failure:
     times: int
 
 
+@dataclass
+class _Cut:
+    after_effect: bool
+    times: int
+
+
 class FakeBotApi:
     """A scripted, observable Telegram Bot API for one bot."""
 
@@ -650,6 +656,9 @@ class FakeBotApi:
         # scripting
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, float] = {}
+        self._cuts: dict[str, list[_Cut]] = {}
+        self.down = False
+        self.dropped_connections = 0
 
         # plumbing
         self._server: asyncio.Server | None = None
@@ -694,7 +703,7 @@ class FakeBotApi:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if self._server is None and not self.down:
             raise RuntimeError("FakeBotApi is not started")
         return f"http://{self.host}:{self.port}/bot"
 
@@ -702,6 +711,28 @@ class FakeBotApi:
         self._closing = False
         self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+
+    async def go_down(self) -> None:
+        """The API becomes unreachable: the port refuses connections and the open ones are
+        cut (requests in flight get no answer). State and queued updates are kept."""
+        self.down = True
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        tasks = list(self._connections)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
+        self._notify(wake_polls=True)
+
+    async def come_back(self) -> None:
+        """The API answers again, on the same port."""
+        self.down = False
+        self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
+        self._notify()
 
     async def stop(self) -> None:
         self._closing = True
@@ -1069,6 +1100,28 @@ class FakeBotApi:
             self._bot_admin.discard(chat_id)
         self._admins[chat_id] = admins
 
+    def change_admin(self, chat: JSONDict, user: JSONDict, *, promoted: bool,
+                     by: JSONDict | None = None) -> None:
+        """``user`` is promoted to (or demoted from) administrator of ``chat``. Telegram
+        tells the bot with a ``chat_member`` update only if the bot is an administrator
+        there and asked for them in ``allowed_updates``."""
+        self._remember(chat, user)
+        admins = [a for a in self._admins.get(chat["id"], []) if a["user"]["id"] != user["id"]]
+        if promoted:
+            admins.append(_administrator(user, is_anonymous=False))
+        self._admins[chat["id"]] = admins
+        if chat["id"] not in self._bot_admin or "chat_member" not in self._allowed_updates:
+            return
+        member = {"status": "member", "user": dict(user)}
+        admin = _administrator(user, is_anonymous=False)
+        self.push_update({"chat_member": {
+            "chat": dict(chat),
+            "from": dict(by or user),
+            "date": int(time.time()),
+            "old_chat_member": member if promoted else admin,
+            "new_chat_member": admin if promoted else member,
+        }})
+
     def fail_next(
         self,
         method: str,
@@ -1084,6 +1137,23 @@ class FakeBotApi:
         self._failures.setdefault(method.lower(), []).append(
             _Failure(status, retry_after, description, times)
         )
+
+    def cut_connection(self, method: str, *, after_effect: bool, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` get no answer: the connection is closed.
+        With ``after_effect`` the call took effect first (the answer was lost: a message
+        was posted); without, the request was dropped unread. The client cannot tell
+        which (httpx: "Server disconnected without sending a response")."""
+        self._cuts.setdefault(method.lower(), []).append(_Cut(after_effect, times))
+
+    def _scripted_cut(self, name: str) -> _Cut | None:
+        queue = self._cuts.get(name.lower())
+        if not queue:
+            return None
+        cut = queue[0]
+        cut.times -= 1
+        if cut.times <= 0:
+            queue.pop(0)
+        return cut
 
     def set_delay(self, method: str, seconds: float) -> None:
         """Answers to ``method`` are held back ``seconds`` (after the call took effect, so a
@@ -1337,6 +1407,11 @@ class FakeBotApi:
             error = None
 
         polling = name == "getUpdates"
+        cut = None if error is not None else self._scripted_cut(name)
+        if cut is not None and not cut.after_effect:
+            self.dropped_connections += 1
+            self._notify()
+            return None
         if not polling:
             self._in_flight += 1
             self._last_activity = time.monotonic()
@@ -1367,6 +1442,10 @@ class FakeBotApi:
             self.calls.append(call)
             if not polling or (error is None and result):
                 self._last_activity = time.monotonic()
+            if cut is not None:
+                self.dropped_connections += 1
+                self._notify()
+                return None
             self._notify()
             delay = self._delays.get(name.lower(), 0)
             if delay:

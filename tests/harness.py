@@ -1,20 +1,26 @@
-"""Run the real mythbot Application against the fake Bot API server, as `mythbot run` does."""
+"""Run the real mythbot service against the fake Bot API server, as `mythbot run` does."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
 
 from bot.live import LiveContent
-from bot.store import Store
-from bot.telegram.app import ALLOWED_UPDATES, build_application, setup_bot
+from bot.storage import Store
+from bot.telegram.app import build_application
 from bot.telegram.config import Config
-from bot.telegram.retry import RetryingRateLimiter
+from bot.telegram.delivery import Availability, DeliveryLimiter
+from bot.telegram.inbox import Inbox
+from bot.telegram.runner import Service
 from bot.telegram.state import BotState
 from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotApi
@@ -27,6 +33,15 @@ class Running:
     api: FakeBotApi
     app: Application  # type: ignore[type-arg]
     state: BotState
+    service: Service
+
+    @property
+    def inbox(self) -> Inbox:
+        return self.service.inbox
+
+    @property
+    def availability(self) -> Availability:
+        return self.service.inbox.availability
 
     def texts(self, chat_id: int) -> list[str]:
         return [m["text"] for m in self.api.sent(chat_id)]
@@ -34,6 +49,12 @@ class Running:
     async def replies(self, chat_id: int, n: int = 1, timeout: float = 10) -> list[JSON]:
         """The bot's messages in a chat, once there are at least n."""
         return await self.api.wait_for_messages(n, chat_id=chat_id, timeout=timeout)
+
+    async def settled(self) -> None:
+        """Once every update received so far is handled and what it wrote is in the file
+        (statistics and misses are written after the reply, off the event loop)."""
+        await self.inbox.idle()
+        assert await asyncio.to_thread(self.state.store.flush)
 
 
 def buttons(message: JSON) -> list[tuple[str, str]]:
@@ -47,26 +68,55 @@ def buttons(message: JSON) -> list[tuple[str, str]]:
 async def running_bot(api: FakeBotApi, db: Path, *, content: Path = ROOT,
                       admins: frozenset[int] = frozenset(), reload_seconds: float = 60.0,
                       keep_misses: bool = True,
-                      clock: Callable[[], float] | None = None) -> AsyncIterator[Running]:
-    config = Config(token=api.token, content=content, db=db, base_url=api.base_url,
-                    admins=admins, reload_seconds=reload_seconds, keep_misses=keep_misses)
-    store = Store(db)
-    app = build_application(config, LiveContent(content), store,
-                            limiter=RetryingRateLimiter(backoff=0.05))
+                      clock: Callable[[], float] | None = None,
+                      store: Store | None = None,
+                      limiter: DeliveryLimiter | None = None,
+                      **settings: Any) -> AsyncIterator[Running]:
+    """mythbot polling `api`, with its SQLite file at `db`; ``settings`` override Config
+    fields (send_timeout, reply_retention, webhook_url...)."""
+    config = replace(Config(token=api.token, content=content, db=db, base_url=api.base_url,
+                            admins=admins, reload_seconds=reload_seconds,
+                            keep_misses=keep_misses), **settings)
+    store = store or Store(db)
+    limiter = limiter or DeliveryLimiter(availability=Availability(first_pause=0.02,
+                                                                   longest_pause=0.5))
+    app = build_application(config, LiveContent(content), store, limiter=limiter)
     bot_state: BotState = app.bot_data["state"]
     if clock is not None:
         bot_state.clock = clock
-    try:
-        async with app:
-            await setup_bot(app)  # run_polling's post_init: getMe facts, commands, jobs
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1,
-                                            allowed_updates=ALLOWED_UPDATES)
-            try:
-                yield Running(api, app, bot_state)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-    finally:
-        store.close()
+    async with Service(app, poll_timeout=1) as service:
+        yield Running(api, app, bot_state, service)
+
+
+@dataclass
+class BotProcess:
+    """`mythbot run` in a process of its own, as an operator starts it."""
+
+    process: asyncio.subprocess.Process
+    stderr: asyncio.Task[bytes]
+
+    async def wait(self, timeout: float) -> int:
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+    def signal(self, sig: signal.Signals) -> None:
+        self.process.send_signal(sig)
+
+    async def log(self) -> str:
+        return (await self.stderr).decode(errors="replace")
+
+
+async def start_process(api: FakeBotApi, db: Path, *extra: str) -> BotProcess:
+    """Start `python -m bot.cli run` against `api`; returns once it polls."""
+    polls = len(api.calls_to("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", "--token", api.token, "--base-url",
+        api.base_url, "--db", str(db), *extra, cwd=str(ROOT),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    assert process.stderr is not None
+    running = BotProcess(process, asyncio.create_task(process.stderr.read()))
+    await api.wait_for(lambda: len(api.calls_to("getUpdates")) > polls
+                       or process.returncode is not None, timeout=60,
+                       message="the bot process never polled")
+    assert process.returncode is None, await running.log()
+    return running

@@ -13,13 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.live import LiveContent
-from bot.store import Store
-from bot.telegram.app import build_application, setup_bot
-from bot.telegram.config import Config, RedactingFormatter
-from tests.conftest import ROOT
+from bot.telegram.config import RedactingFormatter
 from tests.fake_bot_api import FakeBotApi
-from tests.harness import Running
+from tests.harness import Running, running_bot
 
 ALICE = FakeBotApi.user(3001, "Alice", language_code="fr")
 QUESTION = "combien gagne un social media manager ?"
@@ -101,43 +97,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+async def post_update(url: str, update: dict[str, object], secret: str) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.post(url, content=json.dumps(update),
+                                 headers={"Content-Type": "application/json",
+                                          "X-Telegram-Bot-Api-Secret-Token": secret})
+
+
 async def test_webhook_requests_without_the_secret_are_refused(api: FakeBotApi,
                                                                tmp_path: Path) -> None:
     port = free_port()
-    config = Config(token=api.token, content=ROOT, db=tmp_path / "w.sqlite3",
-                    base_url=api.base_url, webhook_url=f"http://127.0.0.1:{port}/hook",
-                    secret_token="s3cret-header")
-    store = Store(config.db)
-    app = build_application(config, LiveContent(ROOT), store)
+    url = f"http://127.0.0.1:{port}/hook"
     update = {"update_id": 1, "message": {
         "message_id": 1, "date": int(time.time()), "chat": FakeBotApi.private_chat(ALICE),
         "from": ALICE, "text": QUESTION}}
     api.add_chat(FakeBotApi.private_chat(ALICE))
-    async with app:
-        await setup_bot(app)
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="hook",
-                                        webhook_url=config.webhook_url,
-                                        secret_token=config.secret_token)
-        try:
-            async with httpx.AsyncClient() as client:
-                url = f"http://127.0.0.1:{port}/hook"
-                wrong = await client.post(url, content=json.dumps(update),
-                                          headers={"Content-Type": "application/json",
-                                                   "X-Telegram-Bot-Api-Secret-Token": "nope"})
-                right = await client.post(url, content=json.dumps(update),
-                                          headers={"Content-Type": "application/json",
-                                                   "X-Telegram-Bot-Api-Secret-Token":
-                                                       "s3cret-header"})
-            assert wrong.status_code == 403 and right.status_code == 200
-            (reply,) = await api.wait_for_messages(1, chat_id=3001)
-            assert reply["text"].startswith("Cliché : Combien gagne un SMM ?")
-            assert api.calls_to("setWebhook")[0].params["secret_token"] == "s3cret-header"
-        finally:
-            await app.updater.stop()
-            await app.stop()
-    store.close()
+    async with running_bot(api, tmp_path / "w.sqlite3", webhook_url=url, listen="127.0.0.1",
+                           port=port, secret_token="s3cret-header"):
+        wrong = await post_update(url, update, "nope")
+        right = await post_update(url, update, "s3cret-header")
+        assert wrong.status_code == 403 and right.status_code == 200
+        (reply,) = await api.wait_for_messages(1, chat_id=3001)
+        assert reply["text"].startswith("Cliché : Combien gagne un SMM ?")
+        assert api.calls_to("setWebhook")[0].params["secret_token"] == "s3cret-header"
 
 
 async def test_a_slow_send_message_is_waited_for_not_duplicated(bot: Running,

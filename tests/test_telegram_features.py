@@ -59,6 +59,7 @@ async def test_an_empty_inline_query_lists_every_myth_in_order(bot: Running,
 async def test_a_chosen_inline_result_is_counted(bot: Running, api: FakeBotApi) -> None:
     api.chosen_inline_result(BOB, "salary", "salary")
     await api.wait_idle()
+    await bot.settled()
     assert [(r.intent, r.chat_kind) for r in bot.state.store.stats()] == [("salary", "inline")]
 
 
@@ -193,6 +194,7 @@ async def test_unanswered_questions_are_listed_by_mythbot_misses(bot: Running, a
                      "c'est quoi un bon taux d'engagement"):
         api.send_text(private, ALICE, question)
     await bot.replies(ALICE["id"], 3)
+    await bot.settled()
     out = io.StringIO()
     assert main(["misses", "--db", str(tmp_path / "bot.sqlite3")], out) == 0
     lines = out.getvalue().splitlines()
@@ -205,6 +207,7 @@ async def test_stats_are_shown_to_operators_and_printed_by_the_cli(bot: Running,
                                                                    tmp_path: Path) -> None:
     api.send_text(FakeBotApi.private_chat(BOB), BOB, "how much does an SMM earn?")
     await bot.replies(BOB["id"])
+    await bot.settled()
     api.send_text(FakeBotApi.private_chat(OPERATOR), OPERATOR, "/stats")
     (summary,) = await bot.replies(OPERATOR["id"])
     assert "salary" in summary["text"] and summary["text"].startswith("Statistiques")

@@ -80,6 +80,7 @@ async def test_unrecognised_text_gets_the_help_and_is_kept_for_editors(
     api.send_text(chat(ALICE), ALICE, "quelle heure est-il à Tokyo ?")
     (reply,) = await bot.replies(1001)
     assert reply["text"].startswith("Je n'ai pas reconnu de cliché")
+    await bot.inbox.idle()  # the miss is kept after the reply is sent
     assert [m.text for m in bot.state.store.misses()] == ["quelle heure est-il à Tokyo ?"]
 
 
@@ -119,6 +120,7 @@ async def test_votes_are_counted_once_per_user_and_can_change(bot: Running,
     for vote in ("v:training:1", "v:training:1", "v:training:0"):
         api.press_button(ALICE, reply, vote)
     await api.wait_for(lambda: len(api.callback_answers) == 3)
+    await bot.inbox.idle()  # votes are counted after the answer
     (row,) = [r for r in bot.state.store.stats() if r.intent == "training"]
     assert (row.answers, row.helpful, row.not_helpful) == (1, 0, 1)
 
@@ -159,4 +161,5 @@ async def test_misses_are_not_kept_when_turned_off(api: FakeBotApi, tmp_path: Pa
     async with running_bot(api, tmp_path / "m.sqlite3", keep_misses=False) as bot:
         api.send_text(chat(ALICE), ALICE, "quelle heure est-il à Tokyo ?")
         await bot.replies(1001)
+        await bot.inbox.idle()
     assert Store(tmp_path / "m.sqlite3").misses() == []

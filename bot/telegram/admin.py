@@ -8,13 +8,23 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.state import state
+from bot.replies import Reply
+from bot.telegram.delivery import Undelivered
+from bot.telegram.sending import answer
+from bot.telegram.state import state, user_lang
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
 
+class AdminLookupFailed(Exception):
+    """Telegram would not say who administers the chat: ask the user to try again, rather
+    than refuse them as if they were not an admin."""
+
+
 async def is_chat_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether the sender administers this chat (anonymous admins and channels included)."""
+    """Whether the sender administers this chat (anonymous admins and channels included);
+    `AdminLookupFailed` when Telegram cannot tell."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or message is None:
         return False
@@ -28,6 +38,22 @@ async def is_chat_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
     return user.id in admins
 
 
+async def admin_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether the sender administers this chat; if not, tell them (or, when Telegram could
+    not say, ask them to try again)."""
+    try:
+        if await is_chat_admin(update, context):
+            return True
+        key = "admins_only"
+    except AdminLookupFailed:
+        key = "admin_check_failed"
+    message = update.effective_message
+    if message is not None:
+        await answer(message, Reply(text(key, user_lang(update, context))),
+                     quote=message.chat.type != "private")
+    return False
+
+
 async def chat_admins(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> frozenset[int]:
     bot_state = state(context)
     now = bot_state.clock()
@@ -36,10 +62,11 @@ async def chat_admins(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> froze
         return cached
     try:
         members = await context.bot.get_chat_administrators(chat_id)
+    except Undelivered:
+        raise  # Telegram unreachable: the update is handled again once it answers
     except TelegramError as exc:
-        # Refusing is the safe answer when Telegram cannot tell us.
         log.warning("could not fetch the administrators of chat %s: %s", chat_id, exc)
-        return frozenset()
+        raise AdminLookupFailed(str(exc)) from exc
     admins = frozenset(member.user.id for member in members)
     bot_state.admins.put(chat_id, admins, now)
     return admins
@@ -50,7 +77,10 @@ async def bot_can_read_group(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -
     bot_state = state(context)
     if bot_state.can_read_all_group_messages:
         return True
-    return bot_state.bot_id in await chat_admins(chat_id, context)
+    try:
+        return bot_state.bot_id in await chat_admins(chat_id, context)
+    except AdminLookupFailed:
+        return False
 
 
 def is_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -31,17 +31,15 @@ from bot.live import LiveContent
 from bot.store import Store
 from bot.telegram import handlers as h
 from bot.telegram.config import Config
+from bot.telegram.delivery import DeliveryLimiter
 from bot.telegram.inline import chosen_result, inline_query
 from bot.telegram.operators import reload_command, stats_command, watch_content
-from bot.telegram.retry import RetryingRateLimiter
 from bot.telegram.state import BotState
 from bot.telegram.weekly import restore_jobs, weekly
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = Update.ALL_TYPES
 TELEGRAM_API = "https://api.telegram.org/bot"
-CONCURRENT_UPDATES = 32
-SEND_TIMEOUT = 30.0
 
 COMMANDS = {
     "private": {
@@ -68,21 +66,21 @@ Context = ContextTypes.DEFAULT_TYPE
 
 
 def build_application(config: Config, live: LiveContent, store: Store, *,
-                      limiter: RetryingRateLimiter | None = None) -> Application:  # type: ignore[type-arg]
+                      limiter: DeliveryLimiter | None = None) -> Application:  # type: ignore[type-arg]
+    """The Application, its handlers and state; `bot.telegram.runner.Service` runs it (updates
+    come through the durable inbox, not PTB's Updater, hence ``updater(None)``)."""
     application = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.base_url.rstrip("/") if config.base_url else TELEGRAM_API)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(CONCURRENT_UPDATES)
-        # A slow answer must be waited for: giving up after httpx's 5 s and retrying would
-        # post the same reply twice, since Telegram usually did send the first one.
-        .read_timeout(SEND_TIMEOUT)
-        .write_timeout(SEND_TIMEOUT)
-        .rate_limiter(limiter or RetryingRateLimiter())
-        .post_init(setup_bot)
-        .post_shutdown(close_bot)
+        .updater(None)
+        # A slow answer must be waited for: a send that timed out may have arrived, and is
+        # never sent again (bot/telegram/delivery.py).
+        .read_timeout(config.send_timeout)
+        .write_timeout(config.send_timeout)
+        .rate_limiter(limiter or DeliveryLimiter())
         .build()
     )
     application.bot_data["state"] = BotState(config, live, store)
@@ -115,6 +113,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(ChosenInlineResultHandler(chosen_result))
     application.add_handler(ChatMemberHandler(h.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(h.member_changed, ChatMemberHandler.CHAT_MEMBER))
     application.add_error_handler(h.error_handler)
 
 
@@ -147,7 +146,3 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     except TelegramError as exc:  # a menu is a comfort: the bot works without it
         log.warning("could not register the command menu: %s", exc)
 
-
-async def close_bot(application: Application) -> None:  # type: ignore[type-arg]
-    bot_state: BotState = application.bot_data["state"]
-    bot_state.store.close()

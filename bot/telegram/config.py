@@ -27,6 +27,11 @@ class Config:
     keep_misses: bool = True
     reload_seconds: float = 2.0
     """How often the content folder is looked at for edits."""
+    reply_retention: float = 3600.0
+    """How long (seconds) an update whose reply could not be delivered is kept and retried."""
+    send_timeout: float = 30.0
+    """How long to wait for Telegram's answer to a request: a send that times out may have
+    arrived, so it is never sent again, and waiting long avoids that."""
 
     @property
     def webhook(self) -> bool:
@@ -68,7 +73,21 @@ def config_from(*, token: str | None, content: Path, db: str, base_url: str | No
         port=port or int(env.get("MYTHBOT_PORT", "8443")),
         secret_token=secret,
         keep_misses=env.get("MYTHBOT_KEEP_MISSES", "1").strip().lower() not in {"0", "false", "no"},
+        reply_retention=60 * _minutes("MYTHBOT_REPLY_RETENTION", default=60),
     )
+
+
+def _minutes(name: str, *, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 24 * 60:
+        raise ConfigError(f"{name} must be a number of minutes between 0 and 1440, not {raw!r}")
+    return value
 
 
 def redact(text: str, *secrets_: str) -> str:

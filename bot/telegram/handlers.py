@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from telegram import Message, MessageEntity, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -26,7 +26,8 @@ from bot.replies import (
     top5_reply,
 )
 from bot.store import LANG_SETTINGS, MODES
-from bot.telegram.admin import bot_can_read_group, is_chat_admin
+from bot.telegram.admin import admin_or_refuse, bot_can_read_group
+from bot.telegram.delivery import Undelivered
 from bot.telegram.sending import answer, keyboard
 from bot.telegram.state import BotState, forced_lang, state, telegram_lang, user_lang
 from bot.texts import text
@@ -34,6 +35,12 @@ from bot.texts import text
 log = logging.getLogger(__name__)
 
 MAX_COOLDOWN = 24 * 60
+
+
+def parse_count(raw: str) -> int | None:
+    """A whole number written with ASCII digits, else None: "²" and "٣" pass
+    `str.isdigit` yet `int` refuses the first, and nobody means the second."""
+    return int(raw) if raw.isascii() and raw.isdecimal() else None
 
 
 def _kind(message: Message) -> ChatKind:
@@ -57,8 +64,18 @@ async def _send_text(update: Update, html: str) -> Message | None:
 
 
 def _count(bot_state: BotState, reply: Reply, lang: str, message: Message) -> None:
+    """Count an answer, once sent: queued for the writer thread, never awaited."""
     if reply.intent:
         bot_state.store.count_answer(reply.intent, lang, _stat_kind(message))
+
+
+async def answer_query(query: CallbackQuery, notice: str | None = None) -> None:
+    """Stop the button's spinner. Handled again after an outage, the press is too old to
+    answer: the rest of the handler still matters, so that failure is only logged."""
+    try:
+        await query.answer(notice)
+    except (BadRequest, Undelivered) as exc:
+        log.info("could not answer button press %s: %s", query.id, exc)
 
 
 # --- commands everyone can use -------------------------------------------------------------
@@ -73,8 +90,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args and context.args[0] in content.by_id and message is not None:
         reply = myth_reply(content.by_id[context.args[0]], lang, bot_username=bot_state.username,
                            feedback=message.chat.type == ChatType.PRIVATE)
-        _count(bot_state, reply, lang, message)
         await _send(update, reply)
+        _count(bot_state, reply, lang, message)
         return
     await _send(update, myths_menu(content, lang, text("welcome", lang)))
 
@@ -128,8 +145,7 @@ async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     store = state(context).store
     if chat.type == ChatType.PRIVATE and user is not None:
         store.set_user_lang(user.id, choice)  # type: ignore[arg-type]
-    elif not await is_chat_admin(update, context):
-        await _send_text(update, text("admins_only", lang))
+    elif not await admin_or_refuse(update, context):
         return
     else:
         store.update_chat_settings(chat.id, lang=choice)  # type: ignore[arg-type]
@@ -146,10 +162,7 @@ async def _group_admin_guard(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if chat is None or chat.type == ChatType.PRIVATE:
         await _send_text(update, text("groups_only", lang))
         return False
-    if not await is_chat_admin(update, context):
-        await _send_text(update, text("admins_only", lang))
-        return False
-    return True
+    return await admin_or_refuse(update, context)
 
 
 async def mode(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -173,13 +186,13 @@ async def cooldown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Set how long before the same myth is answered again in this group (admins only)."""
     chat = update.effective_chat
     lang = user_lang(update, context)
-    raw = (context.args or [""])[0]
-    if not raw.isdigit() or int(raw) > MAX_COOLDOWN:
+    minutes = parse_count((context.args or [""])[0])
+    if minutes is None or minutes > MAX_COOLDOWN:
         await _send_text(update, text("cooldown_usage", lang))
         return
     if chat is None or not await _group_admin_guard(update, context):
         return
-    state(context).store.update_chat_settings(chat.id, cooldown_minutes=int(raw))
+    state(context).store.update_chat_settings(chat.id, cooldown_minutes=minutes)
     await _send_text(update, text("saved", lang))
 
 
@@ -206,7 +219,7 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or user is None or user.is_bot or not message.text:
         return
     bot_state = state(context)
-    verdict = bot_state.flood.check(user.id, bot_state.clock())
+    verdict = bot_state.flood.check(user.id, bot_state.clock(), key=update.update_id)
     if verdict == "drop":
         return
     if verdict == "warn":
@@ -221,7 +234,7 @@ async def private_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if user is None or user.is_bot:
         return
     bot_state = state(context)
-    if bot_state.flood.check(user.id, bot_state.clock()) != "ok":
+    if bot_state.flood.check(user.id, bot_state.clock(), key=update.update_id) != "ok":
         return
     await _send_text(update, text("text_only", user_lang(update, context)))
 
@@ -277,27 +290,42 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, m
     private = kind == "private"
     if not solicited and decision.kind != "answer":
         return  # unsolicited group answers only when sure
-    if not private and not _group_may_answer(bot_state, message, decision.intent,
-                                             solicited=solicited):
-        return
-    if private and decision.kind == "none" and bot_state.config.keep_misses:
-        bot_state.store.add_miss(question, decision.lang)
     reply = reply_for(decision, matcher.content, lang, question,
                       bot_username=bot_state.username, feedback=private)
+    if private:
+        await answer(message, reply, quote=False)
+    elif not await _answer_in_group(update, context, message, reply, solicited=solicited):
+        return
+    # Storage comes after the reply and never holds it up: queued for the writer thread.
+    if private and decision.kind == "none" and bot_state.config.keep_misses:
+        bot_state.store.add_miss(question, decision.lang)
     _count(bot_state, reply, lang, message)
-    await answer(message, reply, quote=not private)
 
 
-def _group_may_answer(bot_state: BotState, message: Message, intent: str | None, *,
-                      solicited: bool) -> bool:
-    """Check and reserve a group answer before awaiting the send, so that two updates
-    processed at once cannot both pass the cooldown."""
+async def _answer_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
+                           reply: Reply, *, solicited: bool, quote: bool = True) -> bool:
+    """Send a group answer if the cooldown and the per-minute cap allow; whether it was sent.
+
+    The answer is reserved before the send is awaited, so that two updates handled at once
+    cannot both pass the cooldown; and released if the send fails for lack of Telegram, so
+    that the update, handled again later, is answered then. Someone who asked past the cap
+    gets one short notice a minute."""
+    bot_state = state(context)
     chat_id = message.chat_id
     now = bot_state.clock()
     minutes = bot_state.store.chat_settings(chat_id).cooldown_minutes
-    if not bot_state.cooldown.allows(chat_id, intent or "", minutes, now, solicited=solicited):
+    verdict = bot_state.cooldown.verdict(chat_id, reply.intent or "", minutes, now,
+                                         solicited=solicited)
+    if verdict == "busy" and solicited and bot_state.cooldown.busy_notice_due(chat_id, now):
+        await answer(message, Reply(text("busy", user_lang(update, context))), quote=True)
+    if verdict != "ok":
         return False
-    bot_state.cooldown.record(chat_id, intent, now)
+    bot_state.cooldown.record(chat_id, reply.intent, now)
+    try:
+        await answer(message, reply, quote=quote)
+    except Undelivered:
+        bot_state.cooldown.release(chat_id, reply.intent, now)
+        raise
     return True
 
 
@@ -318,19 +346,22 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     bot_state = state(context)
     content = bot_state.live.matcher.content
     private = message is not None and message.chat.type == ChatType.PRIVATE
+    step_ok = not data.startswith("t5:") or parse_count(data[3:]) is not None
     reply = callback_reply(data, content, lang, bot_username=bot_state.username,
-                           feedback=private)
+                           feedback=private) if step_ok else None
     # CallbackQueries need answering even with nothing to say, or the button keeps spinning.
-    await query.answer(None if reply else text("expired", lang))
+    await answer_query(query, None if reply else text("expired", lang))
     if reply is None or message is None:
         return
     if data.startswith("t5:"):
         await _edit(message, reply)
         return
-    if not private and not _group_may_answer(bot_state, message, reply.intent, solicited=True):
+    if private:
+        await answer(message, reply, quote=False)
+    elif not await _answer_in_group(update, context, message, reply, solicited=True,
+                                    quote=False):
         return
     _count(bot_state, reply, lang, message)
-    await answer(message, reply, quote=False)
 
 
 async def _edit(message: Message, reply: Reply) -> None:
@@ -350,12 +381,12 @@ async def _vote(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str,
     _, intent, value = [*data.split(":"), "", ""][:3]
     bot_state = state(context)
     if intent not in bot_state.live.matcher.content.by_id or value not in {"0", "1"}:
-        await query.answer(text("expired", lang))
+        await answer_query(query, text("expired", lang))
         return
+    await answer_query(query, text("thanks_vote", lang))
     # One vote per user per answer: the key names both, hashed again by the store.
     key = hashlib.sha256(f"{user.id}:{message.chat_id}:{message.message_id}".encode()).hexdigest()
     bot_state.store.vote(key, intent, lang, _stat_kind(message), value == "1")
-    await query.answer(text("thanks_vote", lang))
 
 
 # --- membership and errors -----------------------------------------------------------------
@@ -383,6 +414,14 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             log.info("could not introduce myself in chat %s", chat_id)
 
 
+async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone's status changed in a chat (Telegram tells admin bots): a promoted or
+    demoted admin counts as such at once, not when the cached list expires."""
+    change = update.chat_member
+    if change is not None:
+        state(context).admins.forget(change.chat.id)
+
+
 def forget_chat(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     bot_state = state(context)
     bot_state.store.forget_chat(chat_id)
@@ -401,6 +440,10 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         where = f"update {update.update_id} (chat {chat}, user {user})"
     else:
         where = "polling" if update is None else type(update).__name__
+    if isinstance(error, Undelivered):
+        # Kept by the inbox and handled again once Telegram answers: not an error yet.
+        log.info("%s: %s; handled again once Telegram answers", where, _describe(error))
+        return
     if type(error).__name__ == "Conflict":
         log.error("409 Conflict: another process is polling with this bot token. Stop it, or "
                   "delete its webhook; this one keeps trying.")

@@ -80,7 +80,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     message, lang = found
     since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
-    rows = state(context).store.stats(since_day=since)
+    # Off the event loop: the store first waits for the writes still queued.
+    rows = await asyncio.to_thread(state(context).store.stats, since_day=since)
     body = stats_summary(rows) if rows else text("stats_empty", lang)
     await answer(message, Reply(f"{text('stats_title', lang, since=since)}\n<pre>"
                                 f"{escape(body)}</pre>"), quote=False)

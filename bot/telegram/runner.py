@@ -1,19 +1,51 @@
-"""`mythbot run`: configuration, logging without secrets, then polling or a webhook."""
+"""`mythbot run`: configuration, logging without secrets, then the bot until SIGINT/SIGTERM.
+
+Updates come in through the durable inbox (`bot.telegram.inbox`), which is why this does
+not use PTB's `run_polling`: PTB's Updater confirms a batch of updates to Telegram as
+soon as it has put them in an in-memory queue, and a crash then loses the whole backlog.
+Polling here is a short loop of our own (`Poller`) that confirms a batch only once the
+inbox has recorded it; in webhook mode PTB's webhook server is kept, and its queue is the
+inbox, so that Telegram's POST is answered only once the update is recorded.
+
+Stopping (SIGINT, SIGTERM) takes a few seconds at most: fetching stops at once, updates
+being handled get ``STOP_GRACE`` seconds to finish, and whatever is still waiting stays
+recorded for the next start.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import os
+import signal
 import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.ext import Application, Updater
 
 from bot.live import ContentError, LiveContent
-from bot.store import Store
-from bot.telegram.app import ALLOWED_UPDATES, build_application
+from bot.storage import Store
+from bot.telegram.app import ALLOWED_UPDATES, build_application, setup_bot
 from bot.telegram.config import Config, ConfigError, config_from, redact, setup_logging
+from bot.telegram.delivery import Availability, DeliveryLimiter
+from bot.telegram.inbox import Inbox
+from bot.telegram.state import BotState
 
 log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10.0
+"""Long polling: Telegram holds getUpdates this long when there is nothing new."""
+BATCH = 100
+STOP_GRACE = 2.5
+CONFIRM_TIMEOUT = 1.0
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -41,17 +73,195 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 
 def run(config: Config) -> int:
+    return asyncio.run(serve(config))
+
+
+async def serve(config: Config) -> int:
+    """Run the bot until SIGINT or SIGTERM, then stop cleanly."""
     live = LiveContent(config.content)
     Path(config.db).parent.mkdir(parents=True, exist_ok=True)
     application = build_application(config, live, Store(config.db))
-    if config.webhook_url:
-        log.info("webhook mode on %s:%d", config.listen, config.port)
-        application.run_webhook(listen=config.listen, port=config.port,
-                                url_path=config.webhook_url.rstrip("/").rsplit("/", 1)[-1],
-                                webhook_url=config.webhook_url, secret_token=config.secret_token,
-                                allowed_updates=ALLOWED_UPDATES)
-    else:
-        log.info("polling for updates")
-        # run_polling stops cleanly on SIGINT and SIGTERM.
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Service(application) as service:
+        await service.run_until(stop)
     return 0
+
+
+class Poller:
+    """Long polling that confirms a batch (asks for the next offset) only once the inbox
+    has it, and fetches no more than the inbox has room for."""
+
+    def __init__(self, bot: Bot, inbox: Inbox, *, timeout: float = POLL_TIMEOUT,
+                 allowed_updates: Sequence[str] = ALLOWED_UPDATES) -> None:
+        self.bot = bot
+        self.inbox = inbox
+        self.timeout = timeout
+        self.allowed_updates = list(allowed_updates)
+        self.offset = 0
+
+    async def run(self) -> None:
+        await _retrying("deleteWebhook", self.bot.delete_webhook)
+        failures = 0
+        while True:
+            room = await self.inbox.room()
+            try:
+                updates = await self.bot.get_updates(
+                    offset=self.offset, limit=min(BATCH, room),
+                    timeout=timedelta(seconds=self.timeout),
+                    allowed_updates=self.allowed_updates)
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                failures += 1
+                if failures == 1:
+                    _log_poll_error(exc)
+                await asyncio.sleep(_pause(failures))
+                continue
+            if failures:
+                log.info("polling works again")
+                failures = 0
+            if updates:
+                await self.inbox.receive(updates)
+                self.offset = updates[-1].update_id + 1
+
+    async def confirm(self) -> None:
+        """Tell Telegram that every batch received so far is in the inbox, so that it is
+        not sent again at the next start (it would be recognised and ignored anyway)."""
+        if not self.offset:
+            return
+        with contextlib.suppress(TelegramError, TimeoutError):
+            await asyncio.wait_for(
+                self.bot.get_updates(offset=self.offset, limit=1, timeout=timedelta(0),
+                                     allowed_updates=self.allowed_updates),
+                CONFIRM_TIMEOUT)
+
+
+
+async def _retrying(what: str, call: Callable[[], Awaitable[object]]) -> None:
+    failures = 0
+    while True:
+        try:
+            await call()
+            return
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            failures += 1
+            if failures == 1:
+                log.warning("%s failed (%s): trying again", what, exc)
+            await asyncio.sleep(_pause(failures))
+
+
+def _pause(failures: int) -> float:
+    return min(5.0, 0.1 * 2.0 ** (failures - 1))
+
+
+def _log_poll_error(error: TelegramError) -> None:
+    if isinstance(error, Conflict):
+        log.error("409 Conflict: another process is polling with this bot token. Stop it, or "
+                  "delete its webhook; this one keeps trying.")
+    else:
+        log.warning("getUpdates failed (%s): trying again", error)
+
+
+class _InboxQueue(asyncio.Queue[object]):
+    """The queue PTB's webhook server puts each update in: `put` returns, and Telegram's
+    POST gets its answer, only once the inbox has recorded (or handled) the update."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        super().__init__()
+        self._inbox = inbox
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            await self._inbox.receive([item])
+        else:
+            await super().put(item)
+
+
+class Service:
+    """The running bot: its Application, the inbox, and polling or the webhook server."""
+
+    def __init__(self, application: Application,  # type: ignore[type-arg]
+                 *, poll_timeout: float = POLL_TIMEOUT, stop_grace: float = STOP_GRACE) -> None:
+        self.app = application
+        self.state: BotState = application.bot_data["state"]
+        self.config = self.state.config
+        limiter = application.bot.rate_limiter
+        availability = (limiter.availability if isinstance(limiter, DeliveryLimiter)
+                        else Availability())
+        self.inbox = Inbox(application, self.state.store, availability=availability,
+                           retention=self.config.reply_retention)
+        self.poller: Poller | None = None
+        self.poll_timeout = poll_timeout
+        self.stop_grace = stop_grace
+        self._polling: asyncio.Task[None] | None = None
+        self._updater: Updater | None = None
+
+    async def start(self) -> None:
+        try:
+            await self.app.initialize()
+            await setup_bot(self.app)
+            await self.app.start()
+            await self.inbox.resume()
+            if self.config.webhook:
+                await self._start_webhook()
+            else:
+                log.info("polling for updates")
+                self.poller = Poller(self.app.bot, self.inbox, timeout=self.poll_timeout)
+                self._polling = asyncio.create_task(self.poller.run(), name="mythbot-poller")
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_webhook(self) -> None:
+        url = self.config.webhook_url or ""
+        log.info("webhook mode on %s:%d", self.config.listen, self.config.port)
+        self._updater = Updater(bot=self.app.bot, update_queue=_InboxQueue(self.inbox))
+        await self._updater.initialize()
+        await self._updater.start_webhook(
+            listen=self.config.listen, port=self.config.port,
+            url_path=url.rstrip("/").rsplit("/", 1)[-1], webhook_url=url,
+            secret_token=self.config.secret_token, allowed_updates=ALLOWED_UPDATES)
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set; a poller that fails for good (a revoked token)
+        ends it too, with its error."""
+        waiting = asyncio.create_task(stop.wait())
+        watched: set[asyncio.Task[Any]] = {waiting}
+        if self._polling is not None:
+            watched.add(self._polling)
+        try:
+            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+        if self._polling is not None and self._polling in done:
+            self._polling.result()
+
+    async def stop(self) -> None:
+        """Stop fetching, give what is being handled a moment, then close everything."""
+        if self._updater is not None and self._updater.running:
+            await self._updater.stop()
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._polling
+        await self.inbox.stop(self.stop_grace)
+        if self.poller is not None:
+            await self.poller.confirm()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await asyncio.to_thread(self.state.store.close)
+        log.info("stopped")
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time as clock
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,8 +16,9 @@ from telegram.ext import Application, ContextTypes, JobQueue
 from bot.replies import Reply, myth_card, myth_reply
 from bot.rotation import next_weekly
 from bot.store import Schedule
-from bot.telegram.admin import is_chat_admin
-from bot.telegram.handlers import forget_chat
+from bot.telegram.admin import admin_or_refuse
+from bot.telegram.delivery import Undelivered
+from bot.telegram.handlers import forget_chat, parse_count
 from bot.telegram.sending import answer, keyboard
 from bot.telegram.state import state, user_lang
 from bot.texts import text
@@ -43,17 +45,18 @@ def parse_weekly(args: list[str]) -> Schedule | None:
     if len(args) not in (2, 3):
         return None
     day = next((d for d, names in DAYS.items() if args[0].lower() in names), None)
-    hours, _, minutes = args[1].partition(":")
-    if day is None or not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+    raw_hours, _, raw_minutes = args[1].partition(":")
+    hours, minutes = parse_count(raw_hours), parse_count(raw_minutes)
+    if day is None or hours is None or minutes is None or len(raw_minutes) != 2:
         return None
-    if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+    if not (hours < 24 and minutes < 60):
         return None
     zone = args[2] if len(args) == 3 else DEFAULT_TZ
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    return Schedule(0, day, f"{int(hours):02d}:{minutes}", zone)
+    return Schedule(0, day, f"{hours:02d}:{minutes:02d}", zone)
 
 
 def schedule_job(job_queue: JobQueue[Any], schedule: Schedule) -> None:
@@ -89,8 +92,7 @@ async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat.type == ChatType.PRIVATE:
         await answer(message, Reply(text("groups_only", lang)), quote=False)
         return
-    if not await is_chat_admin(update, context):
-        await answer(message, Reply(text("admins_only", lang)), quote=True)
+    if not await admin_or_refuse(update, context):
         return
     store = state(context).store
     if [a.lower() for a in args] == ["off"]:
@@ -115,8 +117,12 @@ async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                      time=parsed.time, tz=parsed.timezone)), quote=False)
 
 
+RETRY_SECONDS = 60.0
+
+
 async def post_weekly(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Post the next myth card of the rotation; stop for good if the bot was removed."""
+    """Post the next myth card of the rotation; stop for good if the bot was removed; try
+    again a minute later while Telegram is unreachable (for the reply retention time)."""
     job = context.job
     if job is None or job.chat_id is None:
         return
@@ -124,7 +130,8 @@ async def post_weekly(context: ContextTypes.DEFAULT_TYPE) -> None:
     bot_state = state(context)
     schedule = bot_state.store.schedule(chat_id)
     if schedule is None:
-        job.schedule_removal()
+        if job.name == f"weekly:{chat_id}":
+            job.schedule_removal()
         return
     content = bot_state.live.matcher.content
     intent = next_weekly([m.id for m in content.myths], bot_state.store.weekly_history(chat_id))
@@ -134,11 +141,23 @@ async def post_weekly(context: ContextTypes.DEFAULT_TYPE) -> None:
     share = myth_reply(myth, lang, bot_username=bot_state.username or None, navigation=False)
     try:
         await context.bot.send_message(chat_id, card, reply_markup=keyboard(share))
+    except Undelivered as exc:
+        first = job.data if isinstance(job.data, float) else clock.time()
+        if clock.time() - first < bot_state.config.reply_retention and context.job_queue:
+            log.info("weekly post to chat %s not delivered (%s): tried again in %.0fs",
+                     chat_id, exc, RETRY_SECONDS)
+            context.job_queue.run_once(post_weekly, RETRY_SECONDS, chat_id=chat_id, data=first,
+                                       name=f"weekly-retry:{chat_id}")
+        else:
+            log.warning("weekly post to chat %s not delivered (%s): skipped this week",
+                        chat_id, exc)
+        return
     except (Forbidden, BadRequest) as exc:
         if isinstance(exc, BadRequest) and "chat not found" not in str(exc).lower():
             raise
         log.info("weekly post to chat %s impossible (%s): schedule deleted", chat_id, exc)
+        # forget_chat removes this chat's jobs, this one included: removing it again
+        # would raise JobLookupError.
         forget_chat(context, chat_id)
-        job.schedule_removal()
         return
     bot_state.store.record_weekly_post(chat_id, intent)
