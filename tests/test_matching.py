@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.content import Content
+from bot.content import Content, load_content
 from bot.matching import Candidate, Matcher, Thresholds
 from bot.matching.matcher import _decide
 from bot.matching.model import NONE, Model, TrainingParams, TrainingSet, fit, load_or_train
 from bot.matching.normalise import fold, normalise
+from tests.conftest import MakeContent
 
 
 @pytest.mark.parametrize(
@@ -233,3 +234,23 @@ def test_the_cache_keeps_only_the_latest_models(content: Content, tmp_path: Path
         (tmp_path / f"model-old{i}.npz").write_bytes(b"")
     load_or_train(content, tmp_path)
     assert len(list(tmp_path.glob("model-*.npz"))) == CACHE_KEEP
+
+
+def test_two_myths_without_negatives_still_ask_which_one(make_content: MakeContent) -> None:
+    folder = make_content({
+        "alpha": {"fr": ["le smm gere les pages", "alpha unique"], "en": ["alpha", "a only"]},
+        "beta": {"fr": ["le smm gere les likes", "beta unique"], "en": ["beta", "b only"]},
+    })
+    content = load_content(folder).content
+    assert content is not None
+    matcher = Matcher(content, cache=folder / "cache")
+    assert matcher.decide("alpha unique").intent == "alpha"
+    decision = matcher.decide("le smm gère")
+    assert decision.kind == "clarify" and set(decision.options) == {"alpha", "beta"}
+
+
+def test_a_single_myth_trains(make_content: MakeContent) -> None:
+    folder = make_content({"alpha": {"fr": ["le smm gere les pages"], "en": ["alpha"]}})
+    content = load_content(folder).content
+    assert content is not None
+    assert Matcher(content, cache=folder / "cache").decide("le smm gere").intent == "alpha"

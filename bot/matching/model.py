@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 NONE = "none"
 """The class of everything that is not a myth."""
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 """Bump when features or training change: old cache files are then ignored."""
 
 
@@ -139,17 +139,24 @@ def fit(texts: Sequence[str], labels: Sequence[str],
     vectoriser = TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=params.min_df,
                                  dtype=np.float64)
     matrix = vectoriser.fit_transform([model_text(t) for t in texts])
+    vocabulary = {str(k): int(v) for k, v in vectoriser.vocabulary_.items()}
+    idf = np.asarray(vectoriser.idf_, dtype=np.float64)
+    if len(set(labels)) == 1:  # one myth and no negatives: nothing to tell apart
+        return Model((labels[0],), vocabulary, idf, np.zeros((len(vocabulary), 1)), np.zeros(1))
     classifier = LogisticRegression(C=params.c, solver="saga", max_iter=params.max_iter,
                                     tol=params.tol, random_state=params.seed)
     with warnings.catch_warnings():
         # Close enough is fine: probabilities move in the third decimal after this.
         warnings.simplefilter("ignore", ConvergenceWarning)
         classifier.fit(matrix, list(labels))
-    vocabulary = {str(k): int(v) for k, v in vectoriser.vocabulary_.items()}
-    return Model(tuple(str(c) for c in classifier.classes_), vocabulary,
-                 np.asarray(vectoriser.idf_, dtype=np.float64),
-                 np.ascontiguousarray(classifier.coef_.T, dtype=np.float64),
-                 np.asarray(classifier.intercept_, dtype=np.float64))
+    weights = np.asarray(classifier.coef_, dtype=np.float64)
+    intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+    if len(classifier.classes_) == 2:
+        # Two classes get one sigmoid row; as two softmax rows (-z/2, z/2) it is the same.
+        weights = np.vstack([-weights[0] / 2, weights[0] / 2])
+        intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+    return Model(tuple(str(c) for c in classifier.classes_), vocabulary, idf,
+                 np.ascontiguousarray(weights.T), intercept)
 
 
 def default_cache() -> Path | None:
