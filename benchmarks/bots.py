@@ -2,8 +2,8 @@
 
     python -m benchmarks.bots {mythbot,echo,echo-limited} --base-url URL --token T [--db F]
 
-- mythbot: the real Application of `mythbot run` (`build_application`, the shipped
-  content, SQLite, `run_polling`), with one change: its `RetryingRateLimiter` has
+- mythbot: the real bot of `mythbot run` (`build_application`, the shipped content,
+  SQLite, the durable inbox), with one change: its `DeliveryLimiter` has
   Telegram's flood limits (30 messages a second, 20 a minute per group) raised to
   100,000 a second, so that the limiter's waits do not cap the measurement (its
   bookkeeping cost stays);
@@ -26,6 +26,7 @@ one machine).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 import time
@@ -45,19 +46,19 @@ from telegram.ext import (
 )
 
 if TYPE_CHECKING:
-    from bot.telegram.retry import RetryingRateLimiter
+    from bot.telegram.delivery import DeliveryLimiter
 
 ROOT = Path(__file__).resolve().parent.parent
 RAISED_RATE = 100_000.0
 KINDS = ("mythbot", "echo", "echo-limited", "echo-rich")
 
 
-def raised_limiter() -> RetryingRateLimiter:
+def raised_limiter() -> DeliveryLimiter:
     # Imported here: the bare echo bot must not pay for importing mythbot at start-up.
-    from bot.telegram.retry import RetryingRateLimiter
+    from bot.telegram.delivery import DeliveryLimiter
 
-    return RetryingRateLimiter(overall_max_rate=RAISED_RATE, overall_time_period=1,
-                               group_max_rate=RAISED_RATE, group_time_period=1)
+    return DeliveryLimiter(overall_max_rate=RAISED_RATE, overall_time_period=1,
+                           group_max_rate=RAISED_RATE, group_time_period=1)
 
 
 async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,7 +105,7 @@ def echo_application(base_url: str, token: str, *, limited: bool,
                      rich: bool) -> Application:  # type: ignore[type-arg]
     builder = ApplicationBuilder().token(token).base_url(base_url).concurrent_updates(32)
     if limited:
-        # RetryingRateLimiter is typed for mythbot's Application, not this bare builder's.
+        # DeliveryLimiter is typed for mythbot's Application, not this bare builder's.
         builder = builder.rate_limiter(raised_limiter())  # type: ignore[arg-type]
     application = builder.build()
     application.add_handler(MessageHandler(
@@ -142,6 +143,11 @@ def main() -> None:
                                        limited=args.kind == "echo-limited",
                                        rich=args.kind == "echo-rich")
     application.add_handler(TypeHandler(Update, mark_done), group=1000)
+    if args.kind == "mythbot":
+        from bot.telegram.runner import serve_application
+
+        asyncio.run(serve_application(application))
+        return
     # mythbot's ALLOWED_UPDATES is Update.ALL_TYPES: the same for every bot.
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 

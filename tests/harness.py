@@ -54,7 +54,7 @@ class Running:
         """Once every update received so far is handled and what it wrote is in the file
         (statistics and misses are written after the reply, off the event loop)."""
         await self.inbox.idle()
-        assert await asyncio.to_thread(self.state.store.flush)
+        assert await asyncio.to_thread(self.state.store.flush, 30)
 
 
 def buttons(message: JSON) -> list[tuple[str, str]]:
@@ -107,7 +107,6 @@ class BotProcess:
 
 async def start_process(api: FakeBotApi, db: Path, *extra: str) -> BotProcess:
     """Start `python -m bot.cli run` against `api`; returns once it polls."""
-    polls = len(api.calls_to("getUpdates"))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--token", api.token, "--base-url",
         api.base_url, "--db", str(db), *extra, cwd=str(ROOT),
@@ -115,8 +114,7 @@ async def start_process(api: FakeBotApi, db: Path, *extra: str) -> BotProcess:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     assert process.stderr is not None
     running = BotProcess(process, asyncio.create_task(process.stderr.read()))
-    await api.wait_for(lambda: len(api.calls_to("getUpdates")) > polls
-                       or process.returncode is not None, timeout=60,
-                       message="the bot process never polled")
+    await api.wait_for(lambda: api.polls_waiting > 0 or process.returncode is not None,
+                       timeout=60, message="the bot process never polled")
     assert process.returncode is None, await running.log()
     return running

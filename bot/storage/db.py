@@ -159,10 +159,14 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
+    # An up-to-date file needs no write lock: the bot starts even while another
+    # process holds it.
+    if _version(conn) == SCHEMA_VERSION:
+        return
     # Inside one IMMEDIATE transaction so two processes starting together
     # cannot both run the same migration.
     with transaction(conn) as db:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = _version(db)
         if version > SCHEMA_VERSION:
             raise RuntimeError(
                 f"the database is at schema version {version}, newer than this "
@@ -172,3 +176,7 @@ def migrate(conn: sqlite3.Connection) -> None:
             for statement in statements:
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])

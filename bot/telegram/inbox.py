@@ -49,8 +49,9 @@ MAX_BACKLOG = 1000
 RETENTION = 3600.0
 REMEMBERED_IDS = 10_000
 
-LaneKey = tuple[bool, int]
-"""(urgent, chat or user id)."""
+LaneKey = tuple[str, int]
+"""("chat", chat id), or for what must be answered within seconds, ("button", chat id) and
+("inline", user id): those lanes skip the queue of messages."""
 
 _HANDLING: contextvars.ContextVar[_Attempt] = contextvars.ContextVar("mythbot_handling")
 
@@ -70,9 +71,16 @@ class Entry:
 
 
 def lane_of(update: Update) -> LaneKey:
-    urgent = update.callback_query is not None or update.inline_query is not None
     chat, user = update.effective_chat, update.effective_user
-    return urgent, chat.id if chat is not None else user.id if user is not None else 0
+    if update.inline_query is not None:
+        return "inline", update.inline_query.from_user.id
+    kind = "button" if update.callback_query is not None else "chat"
+    return kind, chat.id if chat is not None else user.id if user is not None else 0
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 async def note_undelivered(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -106,6 +114,7 @@ class Inbox:
         self._room.set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._changed = asyncio.Event()
         self._stopping = False
         self.handled = 0
         self.retried = 0
@@ -135,6 +144,7 @@ class Inbox:
         entries = [Entry(update, now) for update in fresh]
         recorded = asyncio.wrap_future(self._store.record_updates(
             [(u.update_id, u.to_json()) for u in fresh], now))
+        recorded.add_done_callback(_retrieve)  # the failure may come after the handling
         for entry in entries:
             self._dispatch(entry)
         waiting: set[asyncio.Future[Any]] = {recorded, *(e.handled for e in entries)}
@@ -178,9 +188,22 @@ class Inbox:
         """Wait until every update received so far is handled (or given up)."""
         await self._idle.wait()
 
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30) -> None:
+        """Wait until ``predicate()`` holds, checked again whenever an update is received,
+        handled, or kept to be tried again."""
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                changed = self._changed
+                await changed.wait()
+
+    def _notify(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
     def _dispatch(self, entry: Entry) -> None:
         self._held[entry.update.update_id] = entry
         self._idle.clear()
+        self._notify()
         if self.backlog >= self.max_backlog:
             self._room.clear()
         key = lane_of(entry.update)
@@ -194,7 +217,7 @@ class Inbox:
         task.add_done_callback(self._tasks.discard)
 
     async def _drain(self, key: LaneKey, lane: deque[Entry]) -> None:
-        urgent = key[0]
+        urgent = key[0] != "chat"
         try:
             while lane and not self._stopping:
                 entry = lane[0]
@@ -209,6 +232,7 @@ class Inbox:
                     if self._clock() - entry.received_at < self.retention:
                         entry.attempts += 1
                         self.retried += 1
+                        self._notify()
                         await self.availability.pause(entry.attempts)
                         continue
                     self.given_up += 1
@@ -253,6 +277,7 @@ class Inbox:
             self._room.set()
         if not self._held:
             self._idle.set()
+        self._notify()
 
     def _mark_handled(self) -> None:
         """One write for all the updates handled in this turn of the event loop."""

@@ -80,14 +80,18 @@ async def serve(config: Config) -> int:
     """Run the bot until SIGINT or SIGTERM, then stop cleanly."""
     live = LiveContent(config.content)
     Path(config.db).parent.mkdir(parents=True, exist_ok=True)
-    application = build_application(config, live, Store(config.db))
+    await serve_application(build_application(config, live, Store(config.db)))
+    return 0
+
+
+async def serve_application(application: Application) -> None:  # type: ignore[type-arg]
+    """Run an Application built by `build_application` until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with Service(application) as service:
         await service.run_until(stop)
-    return 0
 
 
 class Poller:
