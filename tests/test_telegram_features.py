@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -111,7 +112,7 @@ async def test_removing_the_bot_deletes_the_schedule_and_nothing_else_breaks(
 
 
 async def test_a_weekly_post_to_a_chat_that_kicked_the_bot_stops_the_schedule(
-        bot: Running, api: FakeBotApi) -> None:
+        bot: Running, api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> None:
     api.set_admins(GROUP["id"], [OPERATOR["id"]])
     api.send_text(GROUP, OPERATOR, "/weekly mardi 08:00")
     await bot.replies(GROUP["id"])
@@ -120,6 +121,35 @@ async def test_a_weekly_post_to_a_chat_that_kicked_the_bot_stops_the_schedule(
     (job,) = bot.app.job_queue.get_jobs_by_name(f"weekly:{GROUP['id']}")
     await job.run(bot.app)
     assert bot.state.store.schedule(GROUP["id"]) is None
+    assert not bot.app.job_queue.get_jobs_by_name(f"weekly:{GROUP['id']}")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no JobLookupError
+
+
+@pytest.mark.parametrize("at", ["²:30", "09:٣٠", "9:5", "24:00"],
+                         ids=["superscript", "arabic-indic", "one-digit-minutes", "24h"])
+async def test_a_weekly_time_that_is_not_plain_hh_mm_gets_the_usage(
+        bot: Running, api: FakeBotApi, caplog: pytest.LogCaptureFixture, at: str) -> None:
+    api.set_admins(GROUP["id"], [OPERATOR["id"]])
+    api.send_text(GROUP, OPERATOR, f"/weekly monday {at}")
+    (reply,) = await bot.replies(GROUP["id"])
+    assert reply["text"].startswith("Usage")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_weekly_post_due_while_telegram_is_down_is_posted_once_it_is_back(
+        bot: Running, api: FakeBotApi) -> None:
+    api.set_admins(CHANNEL["id"], [OPERATOR["id"]], bot_is_admin=True)
+    api.channel_post(CHANNEL, "/weekly lundi 09:30 Europe/Paris")
+    await bot.replies(CHANNEL["id"])
+    assert bot.app.job_queue is not None
+    (job,) = bot.app.job_queue.get_jobs_by_name(f"weekly:{CHANNEL['id']}")
+    await api.go_down()
+    await job.run(bot.app)
+    (retry,) = bot.app.job_queue.get_jobs_by_name(f"weekly-retry:{CHANNEL['id']}")
+    await api.come_back()
+    await retry.run(bot.app)
+    posts = await bot.replies(CHANNEL["id"], 2)
+    assert posts[1]["text"].startswith("🗓 Le mythe de la semaine")
 
 
 # --- live content --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -185,3 +186,55 @@ async def test_other_bots_edits_and_service_messages_are_ignored(bot: Running,
     api.sticker(GROUP, MEMBER)
     await api.wait_idle()
     assert len(bot.texts(GROUP["id"])) == 1  # only "saved"
+
+
+# --- admins, numbers and the per-minute cap -------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "1e3", "-5", "１０"],
+                         ids=["superscript", "arabic-indic", "exponent", "negative", "fullwidth"])
+async def test_a_cooldown_that_is_not_a_plain_number_gets_the_usage(
+        bot: Running, api: FakeBotApi, caplog: pytest.LogCaptureFixture, raw: str) -> None:
+    api.send_text(GROUP, ADMIN, f"/cooldown {raw}")
+    (reply,) = await bot.replies(GROUP["id"])
+    assert reply["text"].startswith("Usage")
+    assert bot.state.store.chat_settings(GROUP["id"]).cooldown_minutes == 10
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_demoted_admin_is_refused_at_once_and_a_promoted_member_allowed(
+        bot: Running, api: FakeBotApi) -> None:
+    api.set_admins(GROUP["id"], [ADMIN["id"]], bot_is_admin=True)  # so Telegram tells it
+    await set_mode(api, bot, "auto")  # the admin list is now cached
+    api.change_admin(GROUP, ADMIN, promoted=False)
+    api.change_admin(GROUP, MEMBER, promoted=True)
+    api.send_text(GROUP, ADMIN, "/mode off")
+    api.send_text(GROUP, MEMBER, "/mode mention")
+    replies = await bot.replies(GROUP["id"], 3)
+    assert replies[1]["text"] == "Seuls les admins du groupe peuvent changer ce réglage."
+    assert replies[2]["text"] == "C'est noté."
+    assert bot.state.store.chat_settings(GROUP["id"]).mode == "mention"
+
+
+async def test_when_telegram_cannot_list_the_admins_the_user_is_asked_to_try_again(
+        bot: Running, api: FakeBotApi) -> None:
+    api.fail_next("getChatAdministrators", status=400, retry_after=None,
+                  description="Bad Request: CHAT_ADMIN_REQUIRED")
+    api.send_text(GROUP, ADMIN, "/mode auto")
+    (reply,) = await bot.replies(GROUP["id"])
+    assert reply["text"].startswith("Telegram ne m'a pas dit qui administre ce groupe")
+    api.send_text(GROUP, ADMIN, "/mode auto")
+    replies = await bot.replies(GROUP["id"], 2)
+    assert replies[1]["text"] == "C'est noté."
+
+
+async def test_asking_past_the_per_minute_cap_gets_one_short_notice(bot: Running,
+                                                                   api: FakeBotApi) -> None:
+    for n in range(7):
+        api.send_text(GROUP, MEMBER, f"/ask combien gagne un smm ? ({n})")
+    await api.wait_idle()
+    await bot.inbox.idle()
+    texts = bot.texts(GROUP["id"])
+    assert sum(t.startswith("Cliché : Combien gagne") for t in texts) == 4
+    assert texts[4] == "Je réponds déjà beaucoup ici : repose ta question dans une minute."
+    assert len(texts) == 5

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot.store import Store
 from tests.conftest import MakeContent
@@ -163,3 +166,34 @@ async def test_misses_are_not_kept_when_turned_off(api: FakeBotApi, tmp_path: Pa
         await bot.replies(1001)
         await bot.inbox.idle()
     assert Store(tmp_path / "m.sqlite3").misses() == []
+
+
+async def test_a_user_who_keeps_flooding_is_answered_again_once_the_window_has_passed(
+        api: FakeBotApi, tmp_path: Path) -> None:
+    now = [1000.0]
+    async with running_bot(api, tmp_path / "f.sqlite3", clock=lambda: now[0]) as bot:
+        for i in range(9):  # 8 answers and the notice
+            api.send_text(chat(ALICE), ALICE, f"combien gagne un smm {i}")
+        await bot.replies(1001, 9)
+        now[0] += 10
+        for i in range(8):  # still flooding: dropped, without pushing the silence further
+            api.send_text(chat(ALICE), ALICE, f"et maintenant {i}")
+        await api.wait_idle()
+        await bot.inbox.idle()
+        assert len(bot.texts(1001)) == 9
+        now[0] += 11  # 21 s after the first burst, 11 s after the dropped ones
+        api.send_text(chat(ALICE), ALICE, "combien gagne un social media manager ?")
+        replies = await bot.replies(1001, 10)
+        assert replies[9]["text"].startswith("Cliché : Combien gagne un SMM ?")
+
+
+@pytest.mark.parametrize("data", ["t5:²", "t5:٣", "t5:"],
+                         ids=["superscript", "arabic-indic", "empty"])
+async def test_a_forged_top5_button_is_answered_as_expired(
+        bot: Running, api: FakeBotApi, caplog: pytest.LogCaptureFixture, data: str) -> None:
+    api.send_text(chat(ALICE), ALICE, "/top5")
+    (message,) = await bot.replies(1001)
+    query_id = api.press_button(ALICE, message, data, check=False)
+    await api.wait_for(lambda: query_id in api.callback_answers)
+    assert api.callback_answers[query_id].get("text") == "Ce bouton n'est plus valable."
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
