@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
+from bot.storage.db import MIGRATIONS
 from bot.store import (
     MAX_MISS_CHARS,
     SCHEMA_VERSION,
@@ -480,6 +481,7 @@ def test_two_stores_on_one_file_lose_no_update(db_path: Path) -> None:
         with ThreadPoolExecutor(len(stores)) as pool:
             for future in [pool.submit(work, s) for s in stores]:
                 future.result()
+        assert all(s.flush(timeout=30) for s in stores)  # each process's writes are its own
         assert stores[0].stats()[0].answers == per_store * len(stores)
         assert sum(m.count for m in stores[1].misses(now=T0 + per_store)) == 2 * per_store
     finally:
@@ -502,3 +504,115 @@ async def test_event_loop_and_worker_thread_can_use_the_store_at_once(store: Sto
 
     await asyncio.gather(asyncio.to_thread(from_worker), from_loop())
     assert store.stats()[0].answers == 2 * calls
+
+
+# -- the writer: off the caller's thread, in order, never losing what the file refuses -----
+
+
+@pytest.fixture
+def lock_holder(db_path: Path) -> Iterator[sqlite3.Connection]:
+    """Another process holding the file's write lock until the test releases it."""
+    Store(db_path).close()
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield other
+    if other.in_transaction:
+        other.execute("ROLLBACK")
+    other.close()
+
+
+def test_writes_refused_by_a_held_lock_are_kept_and_land_once_it_is_released(
+    db_path: Path, lock_holder: sqlite3.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    with Store(db_path) as store:
+        for _ in range(3):
+            store.count_answer("salary", "fr", "private", day="2024-05-01")
+        store.update_chat_settings(-1, mode="auto")
+        assert store.chat_settings(-1).mode == "auto"  # served at once, written later
+        assert store.flush(timeout=0.6) is False
+        assert store.flush(timeout=0.6) is False
+        lock_holder.execute("ROLLBACK")
+        assert store.flush(timeout=10) is True
+        assert store.stats()[0].answers == 3
+    failures = [r for r in caplog.records if "cannot write to" in r.getMessage()]
+    assert len(failures) == 1 and str(db_path) in failures[0].getMessage()  # logged once
+    assert "works again" in caplog.text
+    assert _raw_rows(db_path, "SELECT mode FROM chat_settings") == [("auto",)]
+
+
+def test_closing_with_writes_the_file_still_refuses_says_they_are_lost(
+    db_path: Path, lock_holder: sqlite3.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = Store(db_path)
+    store.count_answer("salary", "fr", "private", day="2024-05-01")
+    store.close(timeout=0.5)
+    assert "1 change(s) could not be written" in caplog.text
+
+
+def test_a_write_that_fails_on_its_own_is_dropped_alone(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    def bad(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO chat_settings VALUES (-5, 'loud', 'fr', 1)")  # CHECK fails
+
+    store.count_answer("salary", "fr", "private", day="2024-05-01")
+    failed = store.writer.submit(bad)
+    store.count_answer("salary", "fr", "private", day="2024-05-01")
+    with pytest.raises(sqlite3.IntegrityError):
+        failed.result(timeout=10)
+    assert store.stats()[0].answers == 2
+    assert "failed and is dropped" in caplog.text
+
+
+def test_a_fail_fast_write_hears_of_the_first_refusal_and_still_lands(
+    db_path: Path, lock_holder: sqlite3.Connection
+) -> None:
+    with Store(db_path) as store:
+        recorded = store.record_updates([(7, '{"update_id": 7}')], received_at=1.0)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            recorded.result(timeout=10)
+        lock_holder.execute("ROLLBACK")
+        assert store.flush(timeout=10)
+        assert store.waiting_updates() == [(7, '{"update_id": 7}', 1.0)]
+
+
+def test_the_inbox_keeps_an_update_until_handled_then_only_its_id(store: Store) -> None:
+    store.record_updates([(1, "{}"), (2, "{}")], received_at=T0).result(timeout=10)
+    store.record_updates([(2, '{"again": 1}')], received_at=T0 + 1).result(timeout=10)
+    assert store.waiting_updates() == [(1, "{}", T0), (2, "{}", T0)]  # the first copy stays
+    store.mark_handled([1], at=T0 + 2)
+    assert store.flush()
+    assert store.waiting_updates() == [(2, "{}", T0)]
+    assert store.known_updates([1, 2, 3]) == {1, 2}
+    assert _raw_rows(Path(store.path), "SELECT payload FROM inbox WHERE update_id = 1") == [
+        (None,)]
+
+
+def test_handled_updates_are_forgotten_after_two_days(store: Store) -> None:
+    store.record_updates([(1, "{}")], received_at=T0)
+    store.mark_handled([1], at=T0)
+    store.record_updates([(2, "{}")], received_at=T0 + 3 * DAY)
+    store.mark_handled([2], at=T0 + 3 * DAY)  # prunes what was handled two days before
+    assert store.flush()
+    assert store.known_updates([1, 2]) == {2}
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    for statement in MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("INSERT INTO chat_settings VALUES (-1, 'auto', 'fr', 5)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(db_path) as store:
+        assert store.chat_settings(-1) == ChatSettings(-1, "auto", "fr", 5)
+        store.record_updates([(1, "{}")], received_at=T0).result(timeout=10)
+    assert _raw_rows(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(2,)]
+
+
+def test_an_up_to_date_file_opens_while_another_process_holds_the_lock(
+    db_path: Path, lock_holder: sqlite3.Connection
+) -> None:
+    with Store(db_path) as store:
+        assert store.chat_settings(-1) == ChatSettings(-1)

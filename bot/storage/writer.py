@@ -45,6 +45,7 @@ class _Pending:
     write: Write
     future: Future[Any] = field(default_factory=Future)
     fail_fast: bool = False
+    marker: bool = False  # a flush waiting for its turn, not a change
 
 
 class Writer:
@@ -67,7 +68,9 @@ class Writer:
 
     def submit(self, write: Callable[[sqlite3.Connection], T], *,
                fail_fast: bool = False) -> Future[T]:
-        pending = _Pending(write, fail_fast=fail_fast)
+        return self._enqueue(_Pending(write, fail_fast=fail_fast))
+
+    def _enqueue(self, pending: _Pending) -> Future[Any]:
         with self._cond:
             if self._closing:
                 raise RuntimeError(f"the writer of {self.path} is closed")
@@ -82,7 +85,7 @@ class Writer:
     @property
     def backlog(self) -> int:
         """Writes submitted and not yet committed."""
-        return len(self._queue)
+        return sum(not pending.marker for pending in self._queue)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every write submitted so far is committed (or dropped as bad); False
@@ -90,7 +93,7 @@ class Writer:
         with self._cond:
             if self._thread is None or not self._queue:
                 return True
-        marker = self.submit(lambda db: None)
+        marker = self._enqueue(_Pending(lambda db: None, marker=True))
         try:
             marker.result(timeout)
         except TimeoutError:
@@ -103,7 +106,7 @@ class Writer:
         written = self.flush(timeout)
         with self._cond:
             self._closing = True
-            left = len(self._queue)
+            left = self.backlog
             self._cond.notify()
         if self._thread is not None:
             self._thread.join(timeout)
@@ -176,7 +179,7 @@ class Writer:
     def _failed(self, exc: sqlite3.Error, batch: list[_Pending]) -> None:
         if self.failing is None:
             log.error("cannot write to %s (%s): %d change(s) kept in memory and retried",
-                      self.path, exc, len(self._queue))
+                      self.path, exc, self.backlog)
         self.failing = exc
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL):
