@@ -226,6 +226,46 @@ async def test_scripted_failures(api: FakeBotApi, bot: Bot) -> None:
     assert [c.ok for c in api.calls_to("sendMessage")] == [False, False, False, False, True]
 
 
+async def test_going_down_refuses_connections_until_coming_back(api: FakeBotApi,
+                                                                bot: Bot) -> None:
+    api.add_chat(FakeBotApi.private_chat(ALICE))
+    await bot.send_message(1001, "avant")
+    await api.go_down()
+    with pytest.raises(NetworkError) as caught:
+        await bot.send_message(1001, "pendant")
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    await api.come_back()
+    await bot.send_message(1001, "après")
+    assert api.texts(1001) == ["avant", "après"]
+
+
+@pytest.mark.parametrize(("after_effect", "texts"), [(True, ["x"]), (False, [])],
+                         ids=["answer-lost", "request-dropped"])
+async def test_a_cut_connection_gives_no_answer(api: FakeBotApi, bot: Bot, after_effect: bool,
+                                                texts: list[str]) -> None:
+    api.add_chat(FakeBotApi.private_chat(ALICE))
+    api.cut_connection("sendMessage", after_effect=after_effect)
+    with pytest.raises(NetworkError) as caught:
+        await bot.send_message(1001, "x")
+    assert isinstance(caught.value.__cause__, httpx.RemoteProtocolError | httpx.ReadError)
+    assert api.texts(1001) == texts and api.dropped_connections == 1
+
+
+async def test_admin_changes_reach_an_admin_bot_as_chat_member_updates(api: FakeBotApi,
+                                                                       bot: Bot) -> None:
+    api.add_chat(GROUP)
+    api.set_admins(GROUP["id"], [ALICE["id"]])
+    api.change_admin(GROUP, BOB, promoted=True)  # the bot is no admin: Telegram says nothing
+    api.set_admins(GROUP["id"], [ALICE["id"], BOB["id"]], bot_is_admin=True)
+    await bot.get_updates(allowed_updates=["chat_member"])
+    api.change_admin(GROUP, BOB, promoted=False)
+    (update,) = await bot.get_updates(allowed_updates=["chat_member"])
+    assert update.chat_member is not None
+    assert update.chat_member.new_chat_member.status == ChatMemberStatus.MEMBER
+    assert [a.user.id for a in await bot.get_chat_administrators(GROUP["id"])] == [
+        ALICE["id"], api.bot_id]
+
+
 async def test_kick_bot(api: FakeBotApi, bot: Bot) -> None:
     api.add_chat(GROUP)
     await bot.send_message(GROUP["id"], "avant")
