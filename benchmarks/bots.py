@@ -7,6 +7,9 @@
   Telegram's flood limits (30 messages a second, 20 a minute per group) raised to
   100,000 a second, so that the limiter's waits do not cap the measurement (its
   bookkeeping cost stays);
+- mythbot-updater: the same bot on PTB's own Updater (`run_polling`, 32 updates at
+  once, a batch confirmed to Telegram as soon as it is fetched), as it ran before the
+  durable inbox: the difference with mythbot is the inbox's cost;
 - echo: a bare python-telegram-bot bot with the same concurrency (32 updates at
   once): private texts are answered with the same text, group texts are handled
   and ignored (mythbot's `auto` mode stays silent on chatter too);
@@ -40,6 +43,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     ContextTypes,
+    Defaults,
     MessageHandler,
     TypeHandler,
     filters,
@@ -50,7 +54,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 RAISED_RATE = 100_000.0
-KINDS = ("mythbot", "echo", "echo-limited", "echo-rich")
+KINDS = ("mythbot", "mythbot-updater", "echo", "echo-limited", "echo-rich")
 
 
 def raised_limiter() -> DeliveryLimiter:
@@ -115,15 +119,36 @@ def echo_application(base_url: str, token: str, *, limited: bool,
     return application
 
 
-def mythbot_application(base_url: str, token: str, db: Path) -> Application:  # type: ignore[type-arg]
+def mythbot_application(base_url: str, token: str, db: Path, *,
+                        inbox: bool = True) -> Application:  # type: ignore[type-arg]
     from bot.live import LiveContent
     from bot.store import Store
-    from bot.telegram.app import build_application
+    from bot.telegram.app import add_handlers, build_application, setup_bot
     from bot.telegram.config import Config, setup_logging
+    from bot.telegram.state import BotState
 
     config = Config(token=token, content=ROOT, db=db, base_url=base_url)
     setup_logging(config)
-    return build_application(config, LiveContent(ROOT), Store(db), limiter=raised_limiter())
+    if inbox:
+        return build_application(config, LiveContent(ROOT), Store(db), limiter=raised_limiter())
+    store = Store(db)
+
+    async def close(application: Application) -> None:  # type: ignore[type-arg]
+        store.close()
+
+    application = (
+        ApplicationBuilder().token(token).base_url(base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(32)
+        .read_timeout(config.send_timeout).write_timeout(config.send_timeout)
+        .rate_limiter(raised_limiter())
+        .post_init(setup_bot).post_shutdown(close)
+        .build()
+    )
+    application.bot_data["state"] = BotState(config, LiveContent(ROOT), store)
+    add_handlers(application)
+    return application
 
 
 def main() -> None:
@@ -134,10 +159,11 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="mythbot's SQLite file")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    if args.kind == "mythbot":
+    if args.kind.startswith("mythbot"):
         if not args.db:
             parser.error("mythbot needs --db")
-        application = mythbot_application(args.base_url, args.token, Path(args.db))
+        application = mythbot_application(args.base_url, args.token, Path(args.db),
+                                          inbox=args.kind == "mythbot")
     else:
         application = echo_application(args.base_url, args.token,
                                        limited=args.kind == "echo-limited",

@@ -37,6 +37,7 @@ import contextvars
 import itertools
 import json
 import logging
+import random
 import re
 import signal
 import time
@@ -657,6 +658,7 @@ class FakeBotApi:
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, float] = {}
         self._cuts: dict[str, list[_Cut]] = {}
+        self._mixes: dict[str, tuple[float, float, random.Random]] = {}
         self.down = False
         self.dropped_connections = 0
 
@@ -1145,9 +1147,28 @@ class FakeBotApi:
         which (httpx: "Server disconnected without sending a response")."""
         self._cuts.setdefault(method.lower(), []).append(_Cut(after_effect, times))
 
+    def fault_mix(self, method: str, *, lose_answer: float = 0.0, drop_request: float = 0.0,
+                  seed: int = 0) -> None:
+        """From now on each call of ``method`` has these chances of a cut connection, the
+        answer lost after the call took effect or the request dropped unread (see
+        :meth:`cut_connection`); reproducible with ``seed``. Zeros turn it off."""
+        if lose_answer or drop_request:
+            self._mixes[method.lower()] = (lose_answer, drop_request, random.Random(seed))
+        else:
+            self._mixes.pop(method.lower(), None)
+
     def _scripted_cut(self, name: str) -> _Cut | None:
         queue = self._cuts.get(name.lower())
         if not queue:
+            mix = self._mixes.get(name.lower())
+            if mix is None:
+                return None
+            lose, drop, draw = mix
+            roll = draw.random()
+            if roll < lose:
+                return _Cut(after_effect=True, times=1)
+            if roll < lose + drop:
+                return _Cut(after_effect=False, times=1)
             return None
         cut = queue[0]
         cut.times -= 1

@@ -68,7 +68,8 @@ async def test_a_bot_killed_mid_burst_answers_everything_after_a_restart(
     people = users(150)
     first = await start_process(api, db)
     ask_each(api, people)
-    await api.wait_for_messages(40, timeout=60)
+    # Past Telegram's first burst of 30: a kill then hits a send or two in flight.
+    await api.wait_for_messages(80, timeout=60)
     first.signal(signal.SIGKILL)
     assert await first.wait(30) == -signal.SIGKILL
     before = len(api.sent())
@@ -300,7 +301,7 @@ async def test_a_full_disk_delays_no_reply_and_nothing_is_confirmed_unhandled(
             ask_each(api, people)
             await all_answered(api, people)
             await api.wait_idle()  # confirmed once handled, since they could not be recorded
-            assert "could not be recorded" in caplog.text
+            assert caplog.text.count("cannot be recorded") == 1
             assert sum("cannot write to" in r.getMessage() for r in caplog.records) == 1
             FullDisk.full = False
             await bot.settled()

@@ -12,7 +12,7 @@ import logging
 
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.matching import ChatKind
@@ -447,6 +447,10 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if type(error).__name__ == "Conflict":
         log.error("409 Conflict: another process is polling with this bot token. Stop it, or "
                   "delete its webhook; this one keeps trying.")
+        return
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # A network fault the delivery rules already logged and judged: not a bug.
+        log.warning("error while handling %s: %s", where, _describe(error))
         return
     log.error("error while handling %s: %s", where, _describe(error),
               exc_info=None if isinstance(error, TelegramError) else error)

@@ -116,6 +116,7 @@ class Inbox:
         self._idle.set()
         self._changed = asyncio.Event()
         self._stopping = False
+        self._unrecorded = False
         self.handled = 0
         self.retried = 0
         self.given_up = 0
@@ -152,9 +153,12 @@ class Inbox:
             done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if recorded in done:
                 if recorded.exception() is None:
+                    self._unrecorded = False
                     return
-                log.warning("%d update(s) could not be recorded (%s): confirmed to "
-                            "Telegram once handled", len(entries), recorded.exception())
+                if not self._unrecorded:  # the writer logs the cause, once too
+                    log.warning("updates cannot be recorded (%s): each is confirmed to "
+                                "Telegram once handled", recorded.exception())
+                self._unrecorded = True
 
     def _fresh(self, updates: Sequence[Update]) -> list[Update]:
         fresh = [u for u in updates if u.update_id not in self._held
