@@ -37,6 +37,10 @@ def known(db: sqlite3.Connection, update_ids: Sequence[int]) -> set[int]:
     return {int(row[0]) for row in rows}
 
 
+def newest(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT coalesce(max(update_id), 0) FROM inbox").fetchone()[0])
+
+
 def waiting(db: sqlite3.Connection) -> list[tuple[int, str, float]]:
     """Recorded but not yet handled: (id, JSON, received at), in the order Telegram sent them."""
     rows = db.execute(

@@ -341,6 +341,11 @@ class Store:
         with self._lock:
             return self._query(partial(inbox.known, update_ids=update_ids), set())
 
+    def newest_update(self) -> int:
+        """The highest update id ever recorded (0 for none), handled or not."""
+        with self._lock:
+            return self._query(inbox.newest, 0)
+
     def waiting_updates(self) -> list[tuple[int, str, float]]:
         """Updates recorded and not handled yet: (id, JSON, received at), oldest first."""
         with self._lock:

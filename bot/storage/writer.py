@@ -68,7 +68,11 @@ class Writer:
 
     def submit(self, write: Callable[[sqlite3.Connection], T], *,
                fail_fast: bool = False) -> Future[T]:
-        return self._enqueue(_Pending(write, fail_fast=fail_fast))
+        pending = _Pending(write, fail_fast=fail_fast)
+        failing = self.failing
+        if fail_fast and failing is not None:  # no need to wait for the next attempt
+            pending.future.set_exception(failing)
+        return self._enqueue(pending)
 
     def _enqueue(self, pending: _Pending) -> Future[Any]:
         with self._cond:

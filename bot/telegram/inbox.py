@@ -117,6 +117,7 @@ class Inbox:
         self._changed = asyncio.Event()
         self._stopping = False
         self._unrecorded = False
+        self._newest: int | None = None  # the highest update id received, once known
         self.handled = 0
         self.retried = 0
         self.given_up = 0
@@ -136,18 +137,24 @@ class Inbox:
             await self._room.wait()
         return self.max_backlog - self.backlog
 
-    async def receive(self, updates: Sequence[Update]) -> None:
-        """Record and dispatch a batch; return once Telegram may be told it arrived."""
+    async def receive(self, updates: Sequence[Update],
+                      payloads: Sequence[str] | None = None) -> None:
+        """Record and dispatch a batch; return once Telegram may be told it arrived.
+        ``payloads``: the updates' JSON as Telegram sent it, when the caller has it."""
+        sent = dict(zip((u.update_id for u in updates), payloads, strict=True)) if payloads \
+            else {}
         fresh = self._fresh(updates)
         if not fresh:
             return
         now = self._clock()
         entries = [Entry(update, now) for update in fresh]
         recorded = asyncio.wrap_future(self._store.record_updates(
-            [(u.update_id, u.to_json()) for u in fresh], now))
+            [(u.update_id, sent.get(u.update_id) or u.to_json()) for u in fresh], now))
         recorded.add_done_callback(_retrieve)  # the failure may come after the handling
         for entry in entries:
             self._dispatch(entry)
+        if self._newest is not None:
+            self._newest = max(self._newest, *(u.update_id for u in fresh))
         waiting: set[asyncio.Future[Any]] = {recorded, *(e.handled for e in entries)}
         while waiting - {recorded}:  # until recorded, or else all handled
             done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
@@ -163,13 +170,18 @@ class Inbox:
     def _fresh(self, updates: Sequence[Update]) -> list[Update]:
         fresh = [u for u in updates if u.update_id not in self._held
                  and u.update_id not in self._recent]
-        known = self._store.known_updates([u.update_id for u in fresh]) if fresh else set()
+        # Telegram numbers updates in order: only an id at most the newest seen can have
+        # been received before (a webhook retry, a batch sent again after a restart).
+        again = [u.update_id for u in fresh
+                 if self._newest is None or u.update_id <= self._newest]
+        known = self._store.known_updates(again) if again else set()
         if known:
             log.info("ignored %d update(s) already received", len(known))
         return [u for u in fresh if u.update_id not in known]
 
     async def resume(self) -> int:
         """Hand the updates recorded before the last stop to their lanes, oldest first."""
+        self._newest = await asyncio.to_thread(self._store.newest_update)
         waiting = await asyncio.to_thread(self._store.waiting_updates)
         bot = self._app.bot
         for update_id, payload, received_at in waiting:
