@@ -3,8 +3,8 @@ API goes away or loses answers, another process holds the database, or a backlog
 
 Each scenario drives the real bot against the tests' fake Bot API server
 (tests/fake_bot_api.py, in this process) with Telegram's flood limits (30 messages a
-second, 20 a minute per group): `mythbot run` in a process of its own, except the lost-
-answer mix, which runs the bot in this process to compare the two private-chat rules.
+second, 20 a minute per group): `mythbot run` in a process of its own, except the mix of
+lost answers, which runs the bot in this process to compare the two private-chat rules.
 Private questions come from distinct users (one chat each), so that a chat with no reply
 is a lost answer and a chat with two is a duplicate.
 
@@ -272,11 +272,15 @@ async def _run(sizes: Sizes, log: Callable[[str], None]) -> Section:
         "",
         table(["answer lost / request lost", "private rule", "private chats", "groups"], mixes),
         "",
-        "The rule in private is the one that never leaves a question unanswered: each fault "
-        "costs at most one duplicate there, where not sending again loses every question "
-        "whose request was dropped. In a group the same trade would post a duplicate in front "
-        "of everyone, and silence is the better failure. A send that timed out waiting for "
-        "the answer is never sent again, in any chat: Telegram got it and was slow.",
+        "In a private chat, sending once more turns every dropped request into an answer, "
+        "at the price of one duplicate for each lost answer (at most one per question); a "
+        "question is lost only when the second send fails too. Not sending again loses "
+        "every question whose request was dropped. Since a question left unanswered breaks "
+        "the promise of a private chat (every text gets an answer) and the same rebuttal "
+        "twice in a one-to-one chat is a small annoyance, mythbot sends once more there. In "
+        "a group the same trade would post a duplicate in front of everyone: silence is the "
+        "better failure. A send that timed out waiting for the answer is never sent again, "
+        "in any chat: Telegram got it and is slow.",
         "",
         f"Deadlines behind a backlog: {sizes.queued} private questions queued, then a button "
         f"press and an inline query. The button was answered {callback:.2f} s after it was "
