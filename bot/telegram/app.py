@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -26,6 +28,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.live import LiveContent
 from bot.store import Store
@@ -40,6 +43,8 @@ from bot.telegram.weekly import restore_jobs, weekly
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = Update.ALL_TYPES
 TELEGRAM_API = "https://api.telegram.org/bot"
+UPDATES_REQUEST = "updates_request"
+"""Where `build_application` leaves its `UpdatesRequest` in ``bot_data``, for the poller."""
 
 COMMANDS = {
     "private": {
@@ -65,6 +70,26 @@ COMMANDS = {
 Context = ContextTypes.DEFAULT_TYPE
 
 
+class UpdatesRequest(HTTPXRequest):
+    """The getUpdates connection, keeping each update's JSON as Telegram sent it: the inbox
+    records that, instead of serialising PTB's objects back (40 µs an update, most of the
+    inbox's cost). PTB documents `parse_json_payload` as the method to override."""
+
+    def __init__(self) -> None:
+        super().__init__(connection_pool_size=1)
+        self.payloads: dict[int, str] = {}
+
+    # PTB declares it static and calls it on the instance: an instance method works.
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        data = super().parse_json_payload(payload)
+        result = data.get("result")
+        if isinstance(result, list):
+            self.payloads = {item["update_id"]: json.dumps(item, ensure_ascii=False)
+                             for item in result
+                             if isinstance(item, dict) and isinstance(item.get("update_id"), int)}
+        return data
+
+
 def build_application(config: Config, live: LiveContent, store: Store, *,
                       limiter: DeliveryLimiter | None = None) -> Application:  # type: ignore[type-arg]
     """The Application, its handlers and state; `bot.telegram.runner.Service` runs it (updates
@@ -81,8 +106,10 @@ def build_application(config: Config, live: LiveContent, store: Store, *,
         .read_timeout(config.send_timeout)
         .write_timeout(config.send_timeout)
         .rate_limiter(limiter or DeliveryLimiter())
+        .get_updates_request(updates_request := UpdatesRequest())
         .build()
     )
+    application.bot_data[UPDATES_REQUEST] = updates_request
     application.bot_data["state"] = BotState(config, live, store)
     add_handlers(application)
     return application

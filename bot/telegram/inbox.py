@@ -138,9 +138,10 @@ class Inbox:
         return self.max_backlog - self.backlog
 
     async def receive(self, updates: Sequence[Update],
-                      payloads: Sequence[str] | None = None) -> None:
+                      payloads: Sequence[str | None] | None = None) -> None:
         """Record and dispatch a batch; return once Telegram may be told it arrived.
-        ``payloads``: the updates' JSON as Telegram sent it, when the caller has it."""
+        ``payloads``: each update's JSON as Telegram sent it, when the caller has it (else
+        it is serialised again, which costs more)."""
         sent = dict(zip((u.update_id for u in updates), payloads, strict=True)) if payloads \
             else {}
         fresh = self._fresh(updates)

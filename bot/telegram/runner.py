@@ -22,27 +22,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlencode
 
 from telegram import Bot, Update
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, Updater
-from telegram.request import HTTPXRequest
 
 from bot.live import ContentError, LiveContent
 from bot.storage import Store
-from bot.telegram.app import ALLOWED_UPDATES, build_application, setup_bot
+from bot.telegram.app import (
+    ALLOWED_UPDATES,
+    UPDATES_REQUEST,
+    UpdatesRequest,
+    build_application,
+    setup_bot,
+)
 from bot.telegram.config import Config, ConfigError, config_from, redact, setup_logging
-from bot.telegram.delivery import Availability, DeliveryLimiter, fate
+from bot.telegram.delivery import Availability, DeliveryLimiter
 from bot.telegram.inbox import Inbox
 from bot.telegram.state import BotState
 
@@ -51,8 +55,6 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 10.0
 """Long polling: Telegram holds getUpdates this long when there is nothing new."""
 BATCH = 100
-READ_MARGIN = 5.0
-"""Seconds to wait for getUpdates' answer beyond the long-poll timeout."""
 # Stopping stays under 5 s even when everything is slow: handlers 2 s, the last
 # confirmation 0.5 s, writes still refused by the file 1.5 s (then logged as lost).
 STOP_GRACE = 2.0
@@ -108,60 +110,43 @@ async def serve_application(application: Application) -> None:  # type: ignore[t
 
 class Poller:
     """Long polling that confirms a batch (asks for the next offset) only once the inbox
-    has it, and fetches no more than the inbox has room for.
-
-    It has its own connection (PTB's `HTTPXRequest`, as `Bot.get_updates` uses) and reads
-    the updates' JSON itself: the inbox records each update as Telegram sent it, instead
-    of serialising PTB's objects back (that took 40 µs an update, most of the inbox's
-    cost)."""
+    has it, and fetches no more than the inbox has room for."""
 
     def __init__(self, bot: Bot, inbox: Inbox, *, timeout: float = POLL_TIMEOUT,
-                 allowed_updates: Sequence[str] = ALLOWED_UPDATES) -> None:
+                 allowed_updates: Sequence[str] = ALLOWED_UPDATES,
+                 sent: UpdatesRequest | None = None) -> None:
         self.bot = bot
         self.inbox = inbox
         self.timeout = timeout
-        self.allowed_updates = json.dumps(list(allowed_updates))
+        self.allowed_updates = list(allowed_updates)
         self.offset = 0
-        self._request = HTTPXRequest(connection_pool_size=1)
+        self.sent = sent
 
     async def run(self) -> None:
         await _retrying("deleteWebhook", self.bot.delete_webhook)
-        await self._request.initialize()
-        await self._poll()
-
-    async def _poll(self) -> None:
         failures = 0
         while True:
             room = await self.inbox.room()
             try:
-                raw = await self._get_updates(min(BATCH, room), self.timeout)
+                updates = await self.bot.get_updates(
+                    offset=self.offset, limit=min(BATCH, room),
+                    timeout=timedelta(seconds=self.timeout),
+                    allowed_updates=self.allowed_updates)
             except InvalidToken:
                 raise
             except TelegramError as exc:
-                if isinstance(exc, NetworkError) and fate(exc) == "undelivered":
-                    self.inbox.availability.failed(exc)
                 failures += 1
                 if failures == 1:
                     _log_poll_error(exc)
                 await asyncio.sleep(_pause(failures))
                 continue
-            self.inbox.availability.succeeded()
             if failures:
                 log.info("polling works again")
                 failures = 0
-            if raw:
-                updates = [Update.de_json(item, self.bot) for item in raw]
-                await self.inbox.receive(updates, [json.dumps(item) for item in raw])
+            if updates:
+                json_sent = self.sent.payloads if self.sent is not None else {}
+                await self.inbox.receive(updates, [json_sent.get(u.update_id) for u in updates])
                 self.offset = updates[-1].update_id + 1
-
-    async def _get_updates(self, limit: int, timeout: float) -> list[dict[str, Any]]:
-        query = urlencode({"offset": self.offset, "limit": limit, "timeout": int(timeout),
-                           "allowed_updates": self.allowed_updates})
-        result = await self._request.post(f"{self.bot.base_url}/getUpdates?{query}",
-                                          read_timeout=timeout + READ_MARGIN)
-        if not isinstance(result, list):
-            raise TelegramError(f"getUpdates answered {type(result).__name__}, not a list")
-        return result
 
     async def confirm(self) -> None:
         """Tell Telegram that every batch received so far is in the inbox, so that it is
@@ -169,10 +154,10 @@ class Poller:
         if not self.offset:
             return
         with contextlib.suppress(TelegramError, TimeoutError):
-            await asyncio.wait_for(self._get_updates(1, 0), CONFIRM_TIMEOUT)
-
-    async def close(self) -> None:
-        await self._request.shutdown()
+            await asyncio.wait_for(
+                self.bot.get_updates(offset=self.offset, limit=1, timeout=timedelta(0),
+                                     allowed_updates=self.allowed_updates),
+                CONFIRM_TIMEOUT)
 
 
 
@@ -247,7 +232,9 @@ class Service:
                 await self._start_webhook()
             else:
                 log.info("polling for updates")
-                self.poller = Poller(self.app.bot, self.inbox, timeout=self.poll_timeout)
+                sent = self.app.bot_data.get(UPDATES_REQUEST)
+                self.poller = Poller(self.app.bot, self.inbox, timeout=self.poll_timeout,
+                                     sent=sent if isinstance(sent, UpdatesRequest) else None)
                 self._polling = asyncio.create_task(self.poller.run(), name="mythbot-poller")
         except BaseException:
             await self.stop()
@@ -288,7 +275,6 @@ class Service:
         await self.inbox.stop(self.stop_grace)
         if self.poller is not None:
             await self.poller.confirm()
-            await self.poller.close()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
