@@ -7,11 +7,15 @@ testable in-process by calling `main([...])` and reading stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
@@ -29,8 +33,13 @@ from bot.evaluation import (
     wilson,
 )
 from bot.matching import ChatKind, Decision, Matcher
+from bot.storage.db import ReportError, has_table, open_for_report
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+
+MISSES_DAYS = 90
+"""How far back `misses` looks, as the bot's own store does."""
 
 
 class CliError(Exception):
@@ -242,27 +251,49 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_misses(args: argparse.Namespace, out: TextIO) -> int:
     from bot.reports import format_misses, misses_report
-    from bot.store import Store
+    from bot.storage.misses import read_misses
 
     matcher = load_matcher(args.content)
-    store = Store(args.db)
-    try:
-        print(format_misses(misses_report(store.misses(), matcher, top=args.top)), file=out)
-    finally:
-        store.close()
+    with _report_db(args.db) as db:
+        since = time.time() - MISSES_DAYS * 86_400
+        found = read_misses(db, since) if has_table(db, "misses") else []
+    print(format_misses(misses_report(found, matcher, top=args.top)), file=out)
     return 0
 
 
 def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     from bot.reports import format_stats
-    from bot.store import Store
+    from bot.storage.stats import read_stats
 
-    store = Store(args.db)
-    try:
-        print(format_stats(store.stats(since_day=args.since)), file=out)
-    finally:
-        store.close()
+    with _report_db(args.db) as db:
+        rows = read_stats(db, args.since) if has_table(db, "stats") else []
+    print(format_stats(rows), file=out)
     return 0
+
+
+@contextlib.contextmanager
+def _report_db(path: str) -> Iterator[sqlite3.Connection]:
+    try:
+        db = open_for_report(path)
+    except ReportError as exc:
+        raise CliError(str(exc), 1) from exc
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        raise CliError(f"cannot read {path} ({exc}): is MYTHBOT_DB (or --db) the bot's "
+                       "database?", 1) from exc
+    finally:
+        db.close()
+
+
+def iso_day(value: str) -> str:
+    """An argparse type: a calendar day written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a day: write it YYYY-MM-DD, e.g. {date.today().isoformat()}"
+        ) from None
 
 
 def version() -> str:
@@ -358,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     misses.set_defaults(handler=_cmd_misses)
 
     stats = command("stats", "Answers and votes per day, intent, language and chat kind.")
-    stats.add_argument("--since", help="first day, YYYY-MM-DD")
+    stats.add_argument("--since", type=iso_day, help="first day, YYYY-MM-DD")
     stats.add_argument("--db", default=None, help="SQLite file (default: $MYTHBOT_DB)")
     stats.set_defaults(handler=_cmd_stats)
     return parser

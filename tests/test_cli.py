@@ -180,3 +180,47 @@ def test_a_content_copy_without_schemas_is_told_how_to_get_them(content_copy: Pa
     status, out = run("check", "--folds", "0", "--content", str(content_copy))
     assert "is not there" not in out
     assert (content_copy / "schema" / "intent.schema.json").exists()
+
+
+def test_stats_since_must_be_a_day(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["stats", "--since", "yesterday"])
+    assert exit_.value.code == 2
+    assert "'yesterday' is not a day: write it YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_report_on_a_missing_database_creates_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    typo = tmp_path / "mythbto.sqlite3"
+    assert main(["stats", "--db", str(typo)]) == 1
+    err = capsys.readouterr().err
+    assert f"no database at {typo}" in err and "MYTHBOT_DB" in err
+    assert not typo.exists()
+
+
+def test_a_report_on_a_file_that_is_not_a_database_names_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "notes.sqlite3"
+    junk.write_text("not sqlite at all, just text " * 100)
+    assert main(["stats", "--db", str(junk)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert str(junk) in err and "MYTHBOT_DB" in err and "Traceback" not in err
+    assert len(err.splitlines()) <= 2
+
+
+def test_reports_read_a_read_only_database_without_writing_it(tmp_path: Path) -> None:
+    import stat
+
+    from bot.store import Store
+
+    db = tmp_path / "bot.sqlite3"
+    with Store(db) as store:
+        store.count_answer("salary", "fr", "private", day="2026-11-01")
+        store.add_miss("zorglub le smm", "fr")
+    db.chmod(stat.S_IRUSR)
+    before = db.read_bytes()
+    stats_status, stats_out = run("stats", "--db", str(db))
+    misses_status, misses_out = run("misses", "--db", str(db))
+    assert db.read_bytes() == before  # no migration, no write
+    assert stats_status == 0 and "salary" in stats_out
+    assert misses_status == 0 and "zorglub le smm" in misses_out

@@ -111,6 +111,36 @@ def connect(path: str, *, busy_ms: int) -> sqlite3.Connection:
     return conn
 
 
+class ReportError(Exception):
+    """A database a report cannot read; the message names the file and MYTHBOT_DB."""
+
+
+def open_for_report(path: str | Path) -> sqlite3.Connection:
+    """Open an existing file read-only: a report never creates, migrates or writes it."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ReportError(f"no database at {file}: pass --db or set MYTHBOT_DB to the file the "
+                          "bot writes (it creates it on its first run)")
+    uri = file.resolve().as_uri()
+    try:
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A WAL file in a folder we may not write to: read it as it stands on disk.
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise ReportError(f"cannot read {file} ({exc}): is MYTHBOT_DB (or --db) the bot's "
+                          "database?") from exc
+    return conn
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (name,)).fetchone() is not None
+
+
 def open_database(path: str) -> sqlite3.Connection:
     """Connect, switch the file to WAL and bring its schema up to date."""
     conn = connect(path, busy_ms=STARTUP_BUSY_MS)
