@@ -119,6 +119,21 @@ async def test_auto_mode_answers_a_cliche_and_ignores_a_near_miss(bot: Running,
     assert replies[1]["reply_to_message"]["message_id"] == cliche["message_id"]
 
 
+async def test_a_question_to_the_bot_needs_no_topic_word_chatter_does(
+        bot: Running, api: FakeBotApi) -> None:
+    await set_mode(api, bot, "auto")
+    # The cliché without the job's name: a guess in the middle of chatter, a question to the bot.
+    text = "ma tante croit que je suis payée pour scroller facebook toute la journée"
+    assert bot.state.live.matcher.gate.find(tuple(text.split())) is None
+    api.send_text(GROUP, MEMBER, text)
+    await api.wait_idle()
+    assert len(bot.texts(GROUP["id"])) == 1  # only the "saved" line of /mode
+    asked = api.send_text(GROUP, MEMBER, f"{BOT} {text}")
+    replies = await bot.replies(GROUP["id"], 2)
+    assert replies[1]["text"].startswith("Cliché : Le SMM passe ses journées sur Facebook")
+    assert replies[1]["reply_to_message"]["message_id"] == asked["message_id"]
+
+
 async def test_the_cooldown_keeps_a_myth_from_being_answered_twice(bot: Running,
                                                                     api: FakeBotApi) -> None:
     await set_mode(api, bot, "auto")

@@ -285,7 +285,10 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, m
     matcher = bot_state.live.matcher  # one content version for the whole answer
     kind = _kind(message)
     fallback = user_lang(update, context)
-    decision = matcher.decide(question, kind, default_lang=fallback)
+    # Someone who asks the bot (privately, by mention, reply or /ask) gets the private rule;
+    # the group rule, stricter and gated by topic words, is for messages nobody addressed to it.
+    decision = matcher.decide(question, "private" if solicited else "group",
+                              default_lang=fallback)
     lang = forced_lang(update, context) or decision.lang
     private = kind == "private"
     if not solicited and decision.kind != "answer":

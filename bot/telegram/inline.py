@@ -15,8 +15,8 @@ from bot.telegram.state import state, telegram_lang
 
 MAX_RESULTS = 50
 CACHE_SECONDS = 30
-# Inline results are a list to pick from: looser than a private answer is fine.
-INLINE_FLOOR = 35.0
+# Inline results are a list to pick from: any myth the model gives a real chance.
+INLINE_FLOOR = 10.0
 
 
 def inline_myths(matcher: Matcher, query: str) -> tuple[list[Myth], str | None]:
