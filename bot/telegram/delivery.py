@@ -14,8 +14,8 @@ What can go wrong with a request, and what is done about it::
         │                         update and handles it again once the API answers
         ├── lost answer           the request was sent, the connection died before the
         │                         answer: Telegram may have posted it. A message is not sent
-        │                         again, in a group (silence beats spam) nor, by default,
-        │                         in a private chat (see PRIVATE_RESEND)
+        │                         again into a group (silence beats spam); into a private
+        │                         chat it is sent again once (see PRIVATE_RESEND)
         └── slow answer           the read timed out: Telegram got the request and is slow.
                                   Never sent again (a resend posts the same reply twice)
 
@@ -46,14 +46,9 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_RETRIES = 5
-PRIVATE_RESEND = False
-"""Whether a private message whose answer was lost is sent once more. No: the connection
-dies far more often while Telegram posts the message and answers (it had the whole
-request) than in the instant the request is in transit, and httpx checks a pooled
-connection is still open before reusing it. Measured (benchmarks/RESULTS.md, "Delivery
-under faults"): with answers lost after posting, sending once more only duplicates
-replies (14 of 200 at a 5% fault rate); it saves replies only when requests are dropped
-unread. A user can ask again; a duplicate cannot be taken back."""
+PRIVATE_RESEND = True
+"""A private message whose answer was lost is sent once more: see benchmarks/RESULTS.md
+("Delivery under faults") for the measured trade between lost and duplicated replies."""
 
 Fate = Literal["undelivered", "lost answer", "slow answer"]
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
