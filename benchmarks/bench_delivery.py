@@ -178,9 +178,36 @@ async def _lost_answers(sizes: Sizes, folder: Path, *, resend: bool,
             await bot.inbox.idle()
         private = lost_twice(api, [u["id"] for u in people])
         group = lost_twice(api, groups)
-    rule = "sent once more" if resend else "never sent again"
+    rule = "sent once more (mythbot)" if resend else "never sent again"
     return (Row(f"private, lost answer {rule}", len(people), *private, ""),
             Row("group, never sent again", len(groups), *group, ""))
+
+
+async def outage_with_each_rule(sizes: Sizes, folder: Path, *, resend: bool) -> Row:
+    """The Bot API goes down in the middle of a burst of private questions, in this process
+    so that the private rule can be chosen: requests in flight are cut."""
+    quiet = logging.getLogger("bot")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        async with FakeBotApi() as api:
+            limiter = DeliveryLimiter(private_resend=resend)
+            db = folder / f"outage-rule-{resend}.sqlite3"
+            async with running_bot(api, db, limiter=limiter) as bot:
+                people = users(sizes.mix_messages, 27_000_000)
+                ask(api, people)
+                await api.wait_for_messages(sizes.mix_messages // 3, timeout=120)
+                await api.go_down()
+                await bot.inbox.wait_for(lambda: bot.availability.failures >= 10, timeout=60)
+                await api.come_back()
+                await api.wait_idle(quiet=0.5, timeout=300)
+                await bot.inbox.idle()
+            lost, twice = lost_twice(api, [u["id"] for u in people])
+    finally:
+        quiet.setLevel(level)
+    rule = "sent once more (mythbot)" if resend else "never sent again"
+    return Row(f"API down mid-burst, private, lost answer {rule}", len(people), lost, twice,
+               "")
 
 
 async def deadlines_behind_a_backlog(sizes: Sizes, folder: Path) -> tuple[float, float, int]:
@@ -251,6 +278,10 @@ async def _run(sizes: Sizes, log: Callable[[str], None]) -> Section:
                 mixes.append([f"{lose:.0%} / {drop:.0%}", private.scenario.split(", ")[1],
                               f"{private.lost} / {private.twice} of {private.sent}",
                               f"{group.lost} / {group.twice} of {group.sent}"])
+        for resend in (True, False):
+            row = await outage_with_each_rule(sizes, folder, resend=resend)
+            mixes.append(["API down mid-burst", row.scenario.split("answer ")[1],
+                          f"{row.lost} / {row.twice} of {row.sent}", ""])
         log("delivery: lost-answer mixes measured")
         callback, inline, before_answer = await deadlines_behind_a_backlog(sizes, folder)
         log(f"delivery: button answered {callback:.2f} s after its press behind "
@@ -268,19 +299,22 @@ async def _run(sizes: Sizes, log: Callable[[str], None]) -> Section:
         "Each sendMessage may have its answer lost after the message was posted, or its "
         "request dropped before: both look the same to the bot (the connection closed with "
         "no answer). A group message is never sent again; in a private chat, mythbot sends "
-        "it once more. Lost / answered twice:",
+        "it once more; both private rules are measured. Last rows: the Bot API goes down in "
+        "the middle of a burst, cutting the requests in flight. Lost / answered twice:",
         "",
-        table(["answer lost / request lost", "private rule", "private chats", "groups"], mixes),
+        table(["faults: answer lost / request lost", "private rule", "private chats",
+               "groups"], mixes),
         "",
         "In a private chat, sending once more turns every dropped request into an answer, "
         "at the price of one duplicate for each lost answer (at most one per question); a "
         "question is lost only when the second send fails too. Not sending again loses "
-        "every question whose request was dropped. Since a question left unanswered breaks "
-        "the promise of a private chat (every text gets an answer) and the same rebuttal "
-        "twice in a one-to-one chat is a small annoyance, mythbot sends once more there. In "
-        "a group the same trade would post a duplicate in front of everyone: silence is the "
-        "better failure. A send that timed out waiting for the answer is never sent again, "
-        "in any chat: Telegram got it and is slow.",
+        "every question whose request was dropped, and an outage drops requests: the ones "
+        "in flight when the API goes away (last rows). Since a question left unanswered "
+        "breaks the promise of a private chat (every text gets an answer) and the same "
+        "rebuttal twice in a one-to-one chat is a small annoyance, mythbot sends once more "
+        "there. In a group the same trade would post a duplicate in front of everyone: "
+        "silence is the better failure. A send that timed out waiting for the answer is "
+        "never sent again, in any chat: Telegram got it and is slow.",
         "",
         f"Deadlines behind a backlog: {sizes.queued} private questions queued, then a button "
         f"press and an inline query. The button was answered {callback:.2f} s after it was "

@@ -47,8 +47,12 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER_RETRIES = 5
 PRIVATE_RESEND = True
-"""A private message whose answer was lost is sent once more: see benchmarks/RESULTS.md
-("Delivery under faults") for the measured trade between lost and duplicated replies."""
+"""A private message whose answer was lost is sent once more (once: at most one
+duplicate). Measured in benchmarks/RESULTS.md ("Delivery under faults"): when the API
+goes down it cuts requests in flight before reading them, and not sending again lost
+them; sending once more turns them into a refused connection, so the update is kept and
+answered when the API is back, at the price of a duplicate when the answer, not the
+request, was lost. In a private chat an unanswered question is the worse failure."""
 
 Fate = Literal["undelivered", "lost answer", "slow answer"]
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
