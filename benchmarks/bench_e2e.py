@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -525,17 +526,45 @@ def run(quick: bool = False, log: Callable[[str], None] = print,
                                                            **delivery.headline}), runs, own
 
 
+HEADLINE_PREFIXES = ("- **e2e ", "- **delivery")
+
+
+def write_into(results: Path, section: Section) -> None:
+    """Put this run's end-to-end section, and its summary lines, in RESULTS.md in place of
+    the previous ones; the other benchmarks' parts stay as `make bench` wrote them."""
+    lines = results.read_text(encoding="utf-8").split("\n")
+    kept = [i for i, line in enumerate(lines) if line.startswith(HEADLINE_PREFIXES)]
+    at = kept[0] if kept else next(i for i, line in enumerate(lines)
+                                   if line.startswith("## Summary")) + 2
+    lines = [line for line in lines if not line.startswith(HEADLINE_PREFIXES)]
+    lines[at:at] = [f"- **{key}**: {value}" for key, value in section.headline.items()]
+    start = lines.index(f"## {section.title}")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+               len(lines))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines[start:end] = [f"## {section.title}", "",
+                        f"*Measured alone (`python -m benchmarks.bench_e2e --write`) on {stamp}; "
+                        "the other sections come from the last `make bench`.*", "",
+                        section.markdown, ""]
+    results.write_text("\n".join(lines), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few messages per scenario")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run each bot under cProfile, writing DIR/<bot>.prof "
                              "(figures are then slower: for finding where the time goes)")
+    parser.add_argument("--write", nargs="?", type=Path, const=ROOT / "benchmarks" /
+                        "RESULTS.md", metavar="RESULTS", help="replace the end-to-end part "
+                        "of benchmarks/RESULTS.md (or of RESULTS) with this run's")
     args = parser.parse_args()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     section, _, _ = run(args.quick, profile=args.profile)
     print(section.markdown)
+    if args.write:
+        write_into(args.write, section)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ What can go wrong with a request, and what is done about it::
     TelegramError
     ├── RetryAfter (429)          flood limit: that chat waits retry_after, other chats go on,
     │                             and the request is sent again
-    ├── BadRequest, Forbidden…    our fault or a closed door: raised, never retried
+    ├── BadRequest, Forbidden…    our fault or a closed door: raised, never retried (PTB
+    │                             derives BadRequest from NetworkError: it is told apart first)
     └── NetworkError
         ├── Undelivered           (ours) the request certainly took no effect: connection
         │                         refused, reset while sending, a pool or connect timeout,
