@@ -1,8 +1,12 @@
 """Synthetic content and messages of any size, reproducible from a seed.
 
-`synthetic_content(n, seed)` builds a `Content` of n intents in memory (no YAML):
-20 examples per language (fr, en), 5-15 words each, plus 2 near misses per
-language. The words of an example are:
+`synthetic_content(n, seed, shape)` builds a `Content` of n intents in memory (no YAML),
+with everything the trained matcher reads: per intent and language `shape.examples`
+examples of 5-15 words and `shape.near_misses` near misses; `shape.negatives` shared
+negatives (chatter, half per language); and the topic gate's words (`Content.topic`,
+`GATE_WORDS` per language, a third of them two-word phrases). `default_shape(n)` keeps
+1,000 intents bounded: 10 examples and 1 near miss per language there instead of 20 and 2.
+The words of an example are:
 
 - real stop words (with accents, elisions and capitals in French), which the
   normaliser has to fold and drop, as it does with users' messages;
@@ -10,12 +14,16 @@ language. The words of an example are:
   distribution (rank r has weight 1/r), so that a few words are in a large
   share of the examples, as "smm" is in 44% of the shipped examples;
 - the intent's own topic words (6 per language), drawn from a pool large
-  enough that a topic word is shared by only a few intents.
+  enough that a topic word is shared by only a few intents;
+- in half the examples, one of the gate's words (as "smm" or "ton taf" say that a
+  message is about the job); a fifth of the negatives and of the chatter have one too.
 
 `synthetic_messages(content, n, seed)` gives what users write: half positives
 (an example with typos, swapped, dropped or extra words) and half chatter
-(sentences of the same stop words and general words, one in five with a topic
-word, as "je suis sur facebook ce soir" shares a word with a myth).
+(sentences of the same stop words and general words, one in five with an intent's
+topic word, as "je suis sur facebook ce soir" shares a word with a myth, and one in
+five with a gate word). Shared negatives are made the same way as chatter, from
+another random stream.
 """
 
 from __future__ import annotations
@@ -32,7 +40,12 @@ from bot.content import Content, Example, Myth, Source
 LANGS = ("fr", "en")
 EXAMPLES_PER_LANG = 20
 NEAR_MISSES_PER_LANG = 2
+NEGATIVES = 2_000
+"""Shared negatives, both languages together (the shipped content has about 2,500)."""
 TOPIC_WORDS = 6
+GATE_WORDS = 30
+"""The topic gate's words per language (the shipped content has 50-60)."""
+P_GATE_EXAMPLE, P_GATE_CHATTER = 0.5, 0.2
 GENERAL_WORDS = 3000
 MIN_WORDS, MAX_WORDS = 5, 15
 
@@ -65,12 +78,39 @@ KEYBOARD = "azertyuiopqsdfghjklmwxcvbn"
 
 
 @dataclass(frozen=True, slots=True)
+class Shape:
+    """How much content each intent and the whole get."""
+
+    examples: int = EXAMPLES_PER_LANG
+    """Examples per intent and language."""
+    near_misses: int = NEAR_MISSES_PER_LANG
+    """Near misses per intent and language."""
+    negatives: int = NEGATIVES
+    """Shared negatives, both languages together."""
+
+    def describe(self) -> str:
+        misses = "near miss" if self.near_misses == 1 else "near misses"
+        return (f"{self.examples} examples and {self.near_misses} {misses} per intent and "
+                f"language, {self.negatives:,} shared negatives")
+
+
+def default_shape(intents: int) -> Shape:
+    """Realistic but bounded: at 1,000 intents and more, 10 examples per language and one
+    near miss (the training set stays around 24,000 sentences)."""
+    if intents >= 1_000:
+        return Shape(examples=10, near_misses=1)
+    return Shape()
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Pseudo-words of one language: a Zipf-weighted general vocabulary and a topic pool."""
+    """Pseudo-words of one language: a Zipf-weighted general vocabulary, a topic pool, and
+    the topic gate's words and phrases."""
 
     general: tuple[str, ...]
     cumulative: tuple[float, ...]
     topics: tuple[str, ...]
+    gate: tuple[str, ...]
 
     def zipf(self, rng: random.Random) -> str:
         index = bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])
@@ -94,7 +134,10 @@ def vocabulary(lang: str, topics: int, seed: int) -> Vocabulary:
     general = _pseudo_words(lang, GENERAL_WORDS, rng, taken)
     weights = itertools.accumulate(1.0 / rank for rank in range(1, GENERAL_WORDS + 1))
     topic_words = _pseudo_words(lang, topics, rng, taken)
-    return Vocabulary(tuple(general), tuple(weights), tuple(topic_words))
+    single = _pseudo_words(lang, GATE_WORDS, rng, taken)
+    # A third are phrases of two words, as "community manager" or "ton taf".
+    gate = [f"{w} {rng.choice(single)}" if i % 3 == 0 else w for i, w in enumerate(single)]
+    return Vocabulary(tuple(general), tuple(weights), tuple(topic_words), tuple(gate))
 
 
 def _sentence(words: list[str], rng: random.Random) -> str:
@@ -118,6 +161,20 @@ def _example(lang: str, vocab: Vocabulary, topic: list[str], rng: random.Random)
             words.append(rng.choice(topic))
     if not any(word in topic for word in words):  # an example always says what it is about
         words[rng.randrange(length)] = rng.choice(topic)
+    if rng.random() < P_GATE_EXAMPLE:
+        words.insert(rng.randrange(length + 1), rng.choice(vocab.gate))
+    return _sentence(words, rng)
+
+
+def _chatter(lang: str, vocab: Vocabulary, rng: random.Random) -> str:
+    """A sentence of stop words and general words; one in five with an intent's topic word,
+    one in five with a gate word."""
+    words = [rng.choice(STOP_WORDS[lang]) if rng.random() < 0.5 else vocab.zipf(rng)
+             for _ in range(rng.randint(MIN_WORDS, MAX_WORDS))]
+    if rng.random() < 0.2:
+        words[rng.randrange(len(words))] = rng.choice(vocab.topics)
+    if rng.random() < P_GATE_CHATTER:
+        words.insert(rng.randrange(len(words) + 1), rng.choice(vocab.gate))
     return _sentence(words, rng)
 
 
@@ -133,8 +190,10 @@ def vocabularies(intents: int, seed: int) -> dict[str, Vocabulary]:
     return {lang: vocabulary(lang, pool, seed) for lang in LANGS}
 
 
-def synthetic_content(intents: int, seed: int = 1) -> Content:
-    """n intents x 20 examples x 2 languages (+ 2 near misses per language), in memory."""
+def synthetic_content(intents: int, seed: int = 1, shape: Shape | None = None) -> Content:
+    """n intents of `shape` (default: `default_shape(n)`), shared negatives and the gate's
+    words, in memory."""
+    shape = shape or default_shape(intents)
     vocabs = vocabularies(intents, seed)
     rng = random.Random(f"{seed}:{intents}:content")
     source = Source("Synthetic benchmark content", "benchmarks/synthetic.py", "2026-01-01")
@@ -147,17 +206,26 @@ def synthetic_content(intents: int, seed: int = 1) -> Content:
         for lang in LANGS:
             topic = rng.sample(vocabs[lang].topics, TOPIC_WORDS)
             texts: set[str] = set()
-            while len(texts) < EXAMPLES_PER_LANG:
+            while len(texts) < shape.examples:
                 texts.add(_example(lang, vocabs[lang], topic, rng))
             examples += [Example(t, lang, line) for line, t in enumerate(sorted(texts), 1)]
             near += [Example(_near_miss(lang, vocabs[lang], topic, rng), lang, 100 + i)
-                     for i in range(NEAR_MISSES_PER_LANG)]
+                     for i in range(shape.near_misses)]
         title = MappingProxyType({lang: f"{intent} ({lang})" for lang in LANGS})
         rebuttal = MappingProxyType({lang: f"Rebuttal of {intent} ({lang})." for lang in LANGS})
         myths.append(Myth(intent, number + 1, None, title, tuple(examples), tuple(near),
                           rebuttal, source, f"intents/{intent}.yaml",
                           f"responses/{intent}.yaml"))
-    return Content.of(myths, Path("synthetic"))
+    negatives: list[Example] = []
+    negative_rng = random.Random(f"{seed}:{intents}:negatives")
+    for lang in LANGS:
+        texts = set()
+        while len(texts) < shape.negatives // len(LANGS):
+            texts.add(_chatter(lang, vocabs[lang], negative_rng))
+        negatives += [Example(t, lang, line, "intents/_none.yaml")
+                      for line, t in enumerate(sorted(texts), 1)]
+    topic = {lang: vocabs[lang].gate for lang in LANGS}
+    return Content.of(myths, Path("synthetic"), tuple(negatives), topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +281,5 @@ def synthetic_messages(content: Content, count: int, seed: int = 1) -> list[Mess
             messages.append(Message(_perturbed(example.text, lang, vocabs[lang], rng),
                                     myth.id, lang))
             continue
-        words = [rng.choice(STOP_WORDS[lang]) if rng.random() < 0.5 else vocabs[lang].zipf(rng)
-                 for _ in range(rng.randint(MIN_WORDS, MAX_WORDS))]
-        if rng.random() < 0.2:
-            words[rng.randrange(len(words))] = rng.choice(vocabs[lang].topics)
-        messages.append(Message(_sentence(words, rng), None, lang))
+        messages.append(Message(_chatter(lang, vocabs[lang], rng), None, lang))
     return messages
