@@ -160,7 +160,6 @@ class Poller:
                 CONFIRM_TIMEOUT)
 
 
-
 async def _retrying(what: str, call: Callable[[], Awaitable[object]]) -> None:
     failures = 0
     while True:
