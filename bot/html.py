@@ -97,7 +97,7 @@ def _decode_html_entity(data: bytes, pos: int) -> tuple[int, int]:
     return res, end
 
 
-def _utf16_len(text: str) -> int:
+def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -351,4 +351,4 @@ def visible_text(text: str) -> str:
 
 def visible_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units of the parsed text."""
-    return _utf16_len(visible_text(text))
+    return utf16_len(visible_text(text))

@@ -49,6 +49,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.html import EntityParseError, parse_html, utf16_len
+
 __all__ = ["ApiError", "Call", "EntityParseError", "FakeBotApi", "parse_html"]
 
 JSONDict = dict[str, Any]
@@ -193,311 +195,6 @@ class Call:
         return f"{self.method}({params}) -> {status}"
 
 
-# --------------------------------------------------------------------------------------------
-# HTML entities, ported from TDLib's parse_html (td/telegram/MessageEntity.cpp)
-# --------------------------------------------------------------------------------------------
-
-
-class EntityParseError(Exception):
-    """The message TDLib would give; the Bot API prefixes it with "can't parse entities: "."""
-
-
-_HTML_TAGS = frozenset(
-    {
-        "a",
-        "b",
-        "strong",
-        "i",
-        "em",
-        "s",
-        "strike",
-        "del",
-        "u",
-        "ins",
-        "tg-spoiler",
-        "tg-emoji",
-        "span",
-        "pre",
-        "code",
-        "blockquote",
-    }
-)
-_SIMPLE_TAG_TYPES = {
-    "i": "italic",
-    "em": "italic",
-    "b": "bold",
-    "strong": "bold",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "u": "underline",
-    "ins": "underline",
-    "tg-spoiler": "spoiler",
-    "span": "spoiler",
-}
-_SPACES = frozenset(b" \t\r\n\v\0")
-_LT, _GT, _AMP, _SLASH, _EQ = (ord(c) for c in "<>&/=")
-_QUOTES = frozenset(b"\"'")
-
-
-def _decode_html_entity(data: bytes, pos: int) -> tuple[int, int]:
-    """Returns (code point or 0 when not an entity, position after it)."""
-    n = len(data)
-
-    def at(i: int) -> int:
-        return data[i] if i < n else 0
-
-    end = pos + 1
-    res = 0
-    if at(pos + 1) == ord("#"):
-        end += 1
-        if at(pos + 2) == ord("x"):
-            end += 1
-            while chr(at(end)) in "0123456789abcdefABCDEF":
-                res = res * 16 + int(chr(at(end)), 16)
-                end += 1
-        else:
-            while ord("0") <= at(end) <= ord("9"):
-                res = res * 10 + at(end) - ord("0")
-                end += 1
-        if res == 0 or res >= 0x10FFFF or end - pos >= 10:
-            return 0, pos
-    else:
-        while chr(at(end)).isascii() and chr(at(end)).isalpha():
-            end += 1
-        name = data[pos + 1 : end]
-        res = {b"lt": ord("<"), b"gt": ord(">"), b"amp": ord("&"), b"quot": ord('"')}.get(name, 0)
-        if res == 0:
-            return 0, pos
-    if at(end) == ord(";"):
-        end += 1
-    return res, end
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def parse_html(text: str) -> tuple[str, list[JSONDict]]:
-    """Parses Telegram-flavoured HTML into (plain text, MessageEntity dicts).
-
-    Offsets and lengths are in UTF-16 code units, as in the Bot API. Raises
-    :class:`EntityParseError` with TDLib's wording on invalid markup.
-    """
-    data = text.encode("utf-8")
-    n = len(data)
-
-    def at(i: int) -> int:
-        return data[i] if i < n else 0
-
-    def is_space(c: int) -> bool:
-        return c in _SPACES
-
-    def surrogate_error() -> EntityParseError:
-        return EntityParseError(
-            "Text contains invalid Unicode characters after decoding HTML entities, check for "
-            "unmatched surrogate code units"
-        )
-
-    out = bytearray()
-    utf16 = 0
-    entities: list[JSONDict] = []
-    # (tag name, argument, utf16 offset, byte position in out)
-    stack: list[tuple[str, str, int, int]] = []
-    i = 0
-    while i < n:
-        c = data[i]
-        if c == _AMP:
-            code, end = _decode_html_entity(data, i)
-            if code:
-                if 0xD800 <= code <= 0xDFFF:
-                    raise surrogate_error()
-                out += chr(code).encode("utf-8")
-                utf16 += 2 if code > 0xFFFF else 1
-                i = end
-                continue
-        if c != _LT:
-            if c & 0xC0 != 0x80:
-                utf16 += 2 if c >= 0xF0 else 1
-            out.append(c)
-            i += 1
-            continue
-
-        begin = i
-        i += 1
-        if at(i) != _SLASH:
-            # start tag
-            while not is_space(at(i)) and at(i) != _GT:
-                i += 1
-            if at(i) == 0:
-                raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
-            tag = data[begin + 1 : i].lower().decode("utf-8", "replace")
-            if tag not in _HTML_TAGS:
-                raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {begin}')
-            argument = ""
-            while at(i) != _GT:
-                while at(i) != 0 and is_space(at(i)):
-                    i += 1
-                if at(i) == _GT:
-                    break
-                attr_begin = i
-                while (
-                    not is_space(at(i)) and at(i) not in (_EQ, _GT, _SLASH) and at(i) not in _QUOTES
-                ):
-                    i += 1
-                attr_name = data[attr_begin:i]
-                if not attr_name:
-                    raise EntityParseError(
-                        f'Empty attribute name in the tag "{tag}" at byte offset {begin}'
-                    )
-                while at(i) != 0 and is_space(at(i)):
-                    i += 1
-                if at(i) != _EQ:
-                    if at(i) == 0:
-                        raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
-                    if tag == "blockquote" and attr_name == b"expandable":
-                        argument = "1"
-                    continue
-                i += 1
-                while at(i) != 0 and is_space(at(i)):
-                    i += 1
-                if at(i) == 0:
-                    raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
-                if at(i) not in _QUOTES:
-                    token_begin = i
-                    while chr(at(i)).isascii() and (
-                        chr(at(i)).isalnum() or at(i) in (ord("."), ord("-"))
-                    ):
-                        i += 1
-                    value = data[token_begin:i].lower().decode("utf-8", "replace")
-                    if not is_space(at(i)) and at(i) != _GT:
-                        raise EntityParseError(
-                            f"Unexpected end of name token at byte offset {token_begin}"
-                        )
-                else:
-                    end_char = at(i)
-                    i += 1
-                    raw = bytearray()
-                    while at(i) != end_char and at(i) != 0:
-                        if at(i) == _AMP:
-                            code, end = _decode_html_entity(data, i)
-                            if code:
-                                if 0xD800 <= code <= 0xDFFF:
-                                    raise surrogate_error()
-                                raw += chr(code).encode("utf-8")
-                                i = end
-                                continue
-                        raw.append(at(i))
-                        i += 1
-                    if at(i) == end_char:
-                        i += 1
-                    value = raw.decode("utf-8", "replace")
-                if at(i) == 0:
-                    raise EntityParseError(f"Unclosed start tag at byte offset {begin}")
-                if tag == "a" and attr_name == b"href":
-                    argument = value
-                elif tag == "code" and attr_name == b"class" and value.startswith("language-"):
-                    argument = value[len("language-") :]
-                elif tag == "span" and attr_name == b"class" and value.startswith("tg-"):
-                    argument = value[len("tg-") :]
-                elif tag == "tg-emoji" and attr_name == b"emoji-id":
-                    argument = value
-                elif tag == "blockquote" and attr_name == b"expandable":
-                    argument = "1"
-            if tag == "span" and argument != "spoiler":
-                raise EntityParseError(
-                    f'Tag "span" must have class "tg-spoiler" at byte offset {begin}'
-                )
-            stack.append((tag, argument, utf16, len(out)))
-            i += 1
-            continue
-
-        # end tag
-        if not stack:
-            raise EntityParseError(f"Unexpected end tag at byte offset {begin}")
-        while not is_space(at(i)) and at(i) != _GT:
-            i += 1
-        end_tag = data[begin + 2 : i].lower().decode("utf-8", "replace")
-        while is_space(at(i)) and at(i) != 0:
-            i += 1
-        if at(i) != _GT:
-            raise EntityParseError(f"Unclosed end tag at byte offset {begin}")
-        tag, argument, offset, out_pos = stack[-1]
-        if end_tag and end_tag != tag:
-            raise EntityParseError(
-                f'Unmatched end tag at byte offset {begin}, expected "</{tag}>", '
-                f'found "</{end_tag}>"'
-            )
-        if utf16 > offset:
-            length = utf16 - offset
-            last = entities[-1] if entities else None
-            same_span = last is not None and last["offset"] == offset and last["length"] == length
-            if tag in _SIMPLE_TAG_TYPES:
-                entities.append(
-                    {"type": _SIMPLE_TAG_TYPES[tag], "offset": offset, "length": length}
-                )
-            elif tag == "tg-emoji":
-                if not argument.isdigit() or int(argument) == 0:
-                    raise EntityParseError("Invalid custom emoji identifier specified")
-                entities.append(
-                    {
-                        "type": "custom_emoji",
-                        "offset": offset,
-                        "length": length,
-                        "custom_emoji_id": argument,
-                    }
-                )
-            elif tag == "a":
-                url = argument or out[out_pos:].decode("utf-8", "replace")
-                entity = _link_entity(url, offset, length)
-                if entity is not None:
-                    entities.append(entity)
-            elif tag == "pre":
-                if (
-                    same_span
-                    and last is not None
-                    and last["type"] == "code"
-                    and last.get("_language")
-                ):
-                    last["type"] = "pre"
-                    last["language"] = last.pop("_language")
-                else:
-                    entities.append({"type": "pre", "offset": offset, "length": length})
-            elif tag == "code":
-                if same_span and last is not None and last["type"] == "pre" and argument:
-                    last["language"] = argument
-                else:
-                    entity = {"type": "code", "offset": offset, "length": length}
-                    if argument:
-                        entity["_language"] = argument
-                    entities.append(entity)
-            elif tag == "blockquote":
-                kind = "expandable_blockquote" if argument else "blockquote"
-                entities.append({"type": kind, "offset": offset, "length": length})
-        stack.pop()
-        i += 1
-
-    if stack:
-        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    for entity in entities:
-        entity.pop("_language", None)
-    entities.sort(key=lambda e: (e["offset"], -e["length"]))
-    return out.decode("utf-8"), entities
-
-
-def _link_entity(url: str, offset: int, length: int) -> JSONDict | None:
-    match = re.fullmatch(r"tg://user\?id=(\d+)", url)
-    if match:
-        user = {"id": int(match.group(1)), "is_bot": False, "first_name": ""}
-        return {"type": "text_mention", "offset": offset, "length": length, "user": user}
-    url = url.strip()
-    if not url or any(ch.isspace() for ch in url):
-        return None  # TDLib silently drops links it can't check
-    if "://" not in url:
-        url = "http://" + url
-    return {"type": "text_link", "offset": offset, "length": length, "url": url}
-
-
 _MENTION_RE = re.compile(r"(?<!\w)@([A-Za-z0-9_]{2,32})(?![\w@])")
 _COMMAND_RE = re.compile(r"(?<![\w/<>])/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]{3,32}))?(?![\w/<>@])")
 _HASHTAG_RE = re.compile(r"(?<!\w)#(\w{1,256})(?![\w#])")
@@ -524,8 +221,8 @@ def detect_entities(text: str) -> list[JSONDict]:
         if start < last_end:
             continue  # overlapping (e.g. a mention inside a url)
         last_end = end
-        offset = _utf16_len(text[:start])
-        result.append({"type": kind, "offset": offset, "length": _utf16_len(text[start:end])})
+        offset = utf16_len(text[:start])
+        result.append({"type": kind, "offset": offset, "length": utf16_len(text[start:end])})
     return result
 
 
@@ -547,9 +244,9 @@ def _merge_auto_entities(text: str, entities: list[JSONDict]) -> list[JSONDict]:
 
 def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
     stripped_left = text.lstrip()
-    left = _utf16_len(text) - _utf16_len(stripped_left)
+    left = utf16_len(text) - utf16_len(stripped_left)
     result = stripped_left.rstrip()
-    total = _utf16_len(result)
+    total = utf16_len(result)
     fixed: list[JSONDict] = []
     for entity in entities:
         start = max(0, entity["offset"] - left)

@@ -121,3 +121,12 @@ def test_a_source_text_written_once_serves_every_language() -> None:
     assert source_line(source, "fr") == (
         "<i>Source : « Titre », Blog, 2018-05-24 (point 1)</i>")
     assert source_line(source, "en") == "<i>Source: “Titre”, Blog, 2018-05-24 (item 1)</i>"
+
+
+def test_check_and_the_fake_server_share_one_html_parser() -> None:
+    from bot import html
+    from tests import fake_bot_api
+
+    assert fake_bot_api.parse_html is html.parse_html
+    assert html.html_problem("Tom & Jerry") is None  # a bare & is text, as in Telegram
+    assert html.html_problem("<p>x</p>") == 'Unsupported start tag "p" at byte offset 0'
