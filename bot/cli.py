@@ -33,10 +33,8 @@ from bot.evaluation import (
     wilson,
 )
 from bot.matching import ChatKind, Decision, Matcher
+from bot.paths import content_folder, default_db
 from bot.storage.db import ReportError, has_table, open_for_report
-
-PROJECT = Path(__file__).resolve().parent.parent
-
 
 MISSES_DAYS = 90
 """How far back `misses` looks, as the bot's own store does."""
@@ -48,13 +46,6 @@ class CliError(Exception):
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
         self.status = status
-
-
-def content_folder(option: str | None) -> Path:
-    chosen = option or os.environ.get("MYTHBOT_CONTENT")
-    if chosen:
-        return Path(chosen)
-    return PROJECT if (PROJECT / "intents").is_dir() else Path.cwd()
 
 
 def load_matcher(option: str | None) -> Matcher:
@@ -312,10 +303,6 @@ def _at_least_one(value: str) -> int:
     return number
 
 
-def default_db() -> str:
-    return os.environ.get("MYTHBOT_DB") or str(PROJECT / "data" / "mythbot.sqlite3")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mythbot",
@@ -334,7 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--token", help="bot token (default: $TELEGRAM_BOT_TOKEN)")
     run.add_argument("--base-url", help="Bot API base URL, for a self-hosted server "
                                         "(default: $TELEGRAM_BASE_URL)")
-    run.add_argument("--db", help="SQLite file (default: $MYTHBOT_DB or data/mythbot.sqlite3)")
+    run.add_argument("--db", help="SQLite file (default: $MYTHBOT_DB or "
+                                  "~/.local/share/mythbot/mythbot.sqlite3)")
     run.add_argument("--admins", help="operators' Telegram user ids, comma-separated "
                                       "(default: $MYTHBOT_ADMINS)")
     run.add_argument("--webhook-url", help="public HTTPS URL: use a webhook instead of polling "
@@ -399,7 +387,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     if getattr(args, "db", "unset") is None:
-        args.db = default_db()
+        args.db = str(default_db())
     try:
         status: int = args.handler(args, out)
     except CliError as exc:

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.html import visible_text
 from bot.matching import Matcher
+from bot.paths import history_file
 from bot.replies import (
     Button,
     Reply,
@@ -234,6 +235,5 @@ def _terminal_reader() -> Callable[[], str]:
 
 
 def history_path(environ: Mapping[str, str] = os.environ) -> Path:
-    """Where the chat keeps its line history: the XDG state folder, like a shell's."""
-    state = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(state) / "mythbot" / "chat_history"
+    """Where the chat keeps its line history (bot/paths.py decides)."""
+    return history_file(environ)

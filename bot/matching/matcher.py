@@ -19,9 +19,10 @@ from rapidfuzz import fuzz, process
 from bot.content import Content, Example
 from bot.matching.features import model_text
 from bot.matching.lexicon import LANG_HINTS
-from bot.matching.model import NONE, Model, default_cache, load_or_train
+from bot.matching.model import NONE, Model, load_or_train
 from bot.matching.normalise import Normalised, normalise
 from bot.matching.topic import TopicGate
+from bot.paths import model_cache
 from bot.spec import LANGS
 
 ChatKind = Literal["private", "group"]
@@ -103,7 +104,7 @@ class Matcher:
                  model: Model | None = None, cache: Path | None = None) -> None:
         self.content = content
         self.thresholds = thresholds or Thresholds()
-        self.model = model or load_or_train(content, cache if cache else default_cache())
+        self.model = model or load_or_train(content, cache if cache else model_cache())
         self.gate = TopicGate.of(content.topic)
         self._myths = [c for c in self.model.classes if c != NONE]
         self._myth_index = np.array([i for i, c in enumerate(self.model.classes) if c != NONE],

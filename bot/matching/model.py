@@ -159,15 +159,6 @@ def fit(texts: Sequence[str], labels: Sequence[str],
                  np.ascontiguousarray(weights.T), intercept)
 
 
-def default_cache() -> Path | None:
-    """MYTHBOT_CACHE, else the user's cache folder; MYTHBOT_CACHE=off disables caching."""
-    chosen = os.environ.get("MYTHBOT_CACHE")
-    if chosen:
-        return None if chosen.lower() in {"off", "none", "0"} else Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mythbot"
-
-
 CACHE_KEEP = 8
 """Models kept in the cache: an editor going back and forth between versions reuses them."""
 

@@ -70,11 +70,19 @@ def config_from(*, token: str | None, content: Path, db: str, base_url: str | No
         admins=parse_admins(admins if admins is not None else env.get("MYTHBOT_ADMINS")),
         webhook_url=webhook_url,
         listen=listen or env.get("MYTHBOT_LISTEN", "0.0.0.0"),
-        port=port or int(env.get("MYTHBOT_PORT", "8443")),
+        port=port or _port(env.get("MYTHBOT_PORT")),
         secret_token=secret,
         keep_misses=env.get("MYTHBOT_KEEP_MISSES", "1").strip().lower() not in {"0", "false", "no"},
         reply_retention=60 * _minutes("MYTHBOT_REPLY_RETENTION", default=60),
     )
+
+
+def _port(raw: str | None, default: int = 8443) -> int:
+    if raw is None or not raw.strip():
+        return default
+    if not (raw.strip().isascii() and raw.strip().isdecimal()) or not 0 < int(raw) < 65536:
+        raise ConfigError(f"MYTHBOT_PORT must be a port number between 1 and 65535, not {raw!r}")
+    return int(raw)
 
 
 def _minutes(name: str, *, default: float) -> float:

@@ -37,6 +37,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, Updater
 
 from bot.live import ContentError, LiveContent
+from bot.paths import content_folder, default_db
 from bot.storage import Store
 from bot.telegram.app import (
     ALLOWED_UPDATES,
@@ -63,13 +64,11 @@ STOP_WRITES = 1.5
 
 
 def run_from_args(args: argparse.Namespace) -> int:
-    from bot.cli import content_folder, default_db
-
     # Opt in to PTB 22's timedelta durations now, instead of a deprecation warning per 429.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         config = config_from(token=args.token, content=content_folder(args.content),
-                             db=args.db or default_db(), base_url=args.base_url,
+                             db=str(args.db or default_db()), base_url=args.base_url,
                              admins=args.admins, webhook_url=args.webhook_url,
                              listen=args.listen, port=args.port, secret_token=args.secret_token)
     except ConfigError as exc:
