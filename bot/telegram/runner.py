@@ -98,13 +98,29 @@ async def serve(config: Config) -> int:
 
 
 async def serve_application(application: Application) -> None:  # type: ignore[type-arg]
-    """Run an Application built by `build_application` until SIGINT or SIGTERM."""
+    """Run an Application built by `build_application` until SIGINT or SIGTERM.
+
+    A stop request is heard while starting too: with the network down, start-up waits for
+    Telegram (as a mid-run outage does) and SIGTERM still ends it at once."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with Service(application) as service:
+    service = Service(application)
+    starting = asyncio.create_task(service.start(), name="mythbot-start")
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not starting.done():
+        starting.cancel()  # start() stops what it had started before it re-raises
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        return
+    starting.result()
+    try:
         await service.run_until(stop)
+    finally:
+        await service.stop()
 
 
 class Poller:
@@ -222,7 +238,8 @@ class Service:
 
     async def start(self) -> None:
         try:
-            await self.app.initialize()
+            # getMe: with Telegram unreachable at start-up, wait for it rather than crash.
+            await _retrying("connecting to Telegram (getMe)", self.app.initialize)
             await setup_bot(self.app)
             await self.app.start()
             await self.inbox.resume()
