@@ -308,6 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mythbot",
         description="mythbot busts the clichés about the social media manager job.")
     parser.add_argument("--version", action="version", version=f"mythbot {version()}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback behind an error (for bug reports)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -331,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=None, help="webhook port (default 8443)")
     run.add_argument("--secret-token", help="webhook secret (default: $MYTHBOT_WEBHOOK_SECRET, "
                                             "or generated)")
+    run.add_argument("--log-level", default=os.environ.get("MYTHBOT_LOG_LEVEL", "info"),
+                     choices=["debug", "info", "warning", "error"],
+                     help="how much to log (default: $MYTHBOT_LOG_LEVEL or info)")
+    run.add_argument("--log-format", default=os.environ.get("MYTHBOT_LOG_FORMAT", "text"),
+                     choices=["text", "json"],
+                     help="text lines, or one JSON object per line for a log collector "
+                          "(default: $MYTHBOT_LOG_FORMAT or text)")
     run.set_defaults(handler=_cmd_run)
 
     chat = command("chat", "Chat with the bot in the terminal (same engine and replies).")
@@ -393,6 +402,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except CliError as exc:
         print(f"mythbot: {exc}", file=sys.stderr)
         return exc.status
+    except (OSError, sqlite3.Error) as exc:
+        if args.debug:
+            raise
+        print(f"mythbot: {exc} (--debug shows the traceback)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `mythbot ask … | head`: the reader has gone, nothing is wrong

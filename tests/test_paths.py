@@ -33,3 +33,19 @@ def test_a_bad_port_is_a_one_line_configuration_error(raw: str,
     monkeypatch.setenv("MYTHBOT_PORT", raw)
     with pytest.raises(ConfigError, match="MYTHBOT_PORT must be a port number"):
         config_from(token="1:x", content=Path("."), db="x.sqlite3")
+
+
+def test_json_logs_are_one_object_per_line_without_the_token() -> None:
+    import json
+    import logging
+
+    from bot.telegram.config import Config, JsonFormatter
+
+    config = Config(token="123456:SECRETSECRETSECRET", content=Path("."), db=Path("x"))
+    formatter = JsonFormatter("%(message)s", config.token)
+    record = logging.LogRecord("bot.x", logging.WARNING, __file__, 1,
+                               "calling https://api.telegram.org/bot%s/getMe", (config.token,),
+                               None)
+    entry = json.loads(formatter.format(record))
+    assert entry["level"] == "WARNING" and entry["logger"] == "bot.x"
+    assert "SECRET" not in json.dumps(entry) and "[token]" in entry["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -121,10 +122,26 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), *self.secrets)
 
 
-def setup_logging(config: Config, level: int = logging.INFO) -> None:
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line, for log collectors; secrets removed like the text form."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record), "level": record.levelname,
+                 "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, ensure_ascii=False), *self.secrets)
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def setup_logging(config: Config, level: int | str = logging.INFO, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                            config.token, config.secret_token))
+    secrets_ = (config.token, config.secret_token)
+    layout = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(JsonFormatter(layout, *secrets_) if fmt == "json"
+                         else RedactingFormatter(layout, *secrets_))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -74,14 +74,17 @@ def run_from_args(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"mythbot: {exc}", file=sys.stderr)
         return 2
-    setup_logging(config)
+    setup_logging(config, args.log_level.upper(), args.log_format)
     try:
         return run(config)
     except ContentError as exc:
         print(f"mythbot: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # the last word must not leak the token either
-        print(f"mythbot: {redact(f'{type(exc).__name__}: {exc}', config.token)}", file=sys.stderr)
+        if args.debug:
+            log.exception("stopped by an error")
+        print(f"mythbot: {redact(f'{type(exc).__name__}: {exc}', config.token)}"
+              + ("" if args.debug else " (--debug shows the traceback)"), file=sys.stderr)
         return 1
 
 
