@@ -19,9 +19,13 @@ USER mythbot
 ENV MYTHBOT_CONTENT=/content \
     MYTHBOT_DB=/data/mythbot.sqlite3 \
     MYTHBOT_CACHE=/cache \
+    MYTHBOT_HEALTH_PORT=8080 \
     PYTHONUNBUFFERED=1
 VOLUME ["/data"]
-EXPOSE 8443
+EXPOSE 8443 8080
+# Polling has no health port unless MYTHBOT_HEALTH_PORT is set; webhook mode has it on 8080.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
+    CMD python -c "import os, sys, urllib.request; p = os.environ.get('MYTHBOT_HEALTH_PORT', '8080'); sys.exit(0 if p == 'off' else urllib.request.urlopen(f'http://127.0.0.1:{p}/healthz', timeout=2).status != 200)"
 # SIGTERM stops the bot cleanly in under 5 s (the runtime's default grace is 10 s).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["mythbot"]

@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotApi
 
@@ -68,3 +70,33 @@ async def test_sigterm_while_waiting_for_telegram_exits_0_at_once(api: FakeBotAp
         assert process.stderr is not None
         rest = (await process.stderr.read()).decode()
         assert "Traceback" not in rest and "stopped" in rest
+
+
+async def test_webhook_mode_answers_healthz(api: FakeBotApi, tmp_path: Path) -> None:
+    import httpx
+
+    from tests.harness import running_bot
+    from tests.test_telegram_faults import free_port
+
+    hook, health = free_port(), free_port()
+    async with running_bot(api, tmp_path / "w.sqlite3", webhook_url=f"http://127.0.0.1:{hook}/h",
+                           listen="127.0.0.1", port=hook, health_port=health,
+                           secret_token="s3cret"), httpx.AsyncClient() as client:
+        up = await client.get(f"http://127.0.0.1:{health}/healthz")
+        assert up.status_code == 200
+        assert up.json() == {"serving": True, "mode": "webhook", "telegram": "reachable",
+                             "backlog": 0, "myths": 11}
+        assert (await client.get(f"http://127.0.0.1:{health}/nothing")).status_code == 404
+
+
+def test_health_is_on_by_default_in_webhook_mode_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.telegram.config import HEALTH_PORT, config_from
+
+    monkeypatch.delenv("MYTHBOT_HEALTH_PORT", raising=False)
+    polling = config_from(token="1:x", content=Path("."), db="x.sqlite3")
+    webhook = config_from(token="1:x", content=Path("."), db="x.sqlite3",
+                          webhook_url="https://bot.example.org/h")
+    assert polling.health_port is None and webhook.health_port == HEALTH_PORT
+    monkeypatch.setenv("MYTHBOT_HEALTH_PORT", "off")
+    assert config_from(token="1:x", content=Path("."), db="x.sqlite3",
+                       webhook_url="https://bot.example.org/h").health_port is None

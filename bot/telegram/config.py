@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+HEALTH_PORT = 8080
+
 
 class ConfigError(ValueError):
     """The configuration cannot start a bot; the message says what to set."""
@@ -30,6 +32,8 @@ class Config:
     """How often the content folder is looked at for edits."""
     reply_retention: float = 3600.0
     """How long (seconds) an update whose reply could not be delivered is kept and retried."""
+    health_port: int | None = None
+    """Where GET /healthz answers (MYTHBOT_HEALTH_PORT); on by default in webhook mode."""
     send_timeout: float = 30.0
     """How long to wait for Telegram's answer to a request: a send that times out may have
     arrived, so it is never sent again, and waiting long avoids that."""
@@ -75,14 +79,23 @@ def config_from(*, token: str | None, content: Path, db: str, base_url: str | No
         secret_token=secret,
         keep_misses=env.get("MYTHBOT_KEEP_MISSES", "1").strip().lower() not in {"0", "false", "no"},
         reply_retention=60 * _minutes("MYTHBOT_REPLY_RETENTION", default=60),
+        health_port=_health_port(env.get("MYTHBOT_HEALTH_PORT"), webhook=bool(webhook_url)),
     )
 
 
-def _port(raw: str | None, default: int = 8443) -> int:
+def _health_port(raw: str | None, *, webhook: bool) -> int | None:
+    if raw is not None and raw.strip().lower() in {"off", "0"}:
+        return None
+    if raw is None or not raw.strip():
+        return HEALTH_PORT if webhook else None
+    return _port(raw, name="MYTHBOT_HEALTH_PORT")
+
+
+def _port(raw: str | None, default: int = 8443, name: str = "MYTHBOT_PORT") -> int:
     if raw is None or not raw.strip():
         return default
     if not (raw.strip().isascii() and raw.strip().isdecimal()) or not 0 < int(raw) < 65536:
-        raise ConfigError(f"MYTHBOT_PORT must be a port number between 1 and 65535, not {raw!r}")
+        raise ConfigError(f"{name} must be a port number between 1 and 65535, not {raw!r}")
     return int(raw)
 
 

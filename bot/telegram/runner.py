@@ -35,6 +35,7 @@ from typing import Any, Self
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import Application, Updater
+from tornado.httpserver import HTTPServer
 
 from bot.live import ContentError, LiveContent
 from bot.paths import content_folder, default_db
@@ -48,6 +49,7 @@ from bot.telegram.app import (
 )
 from bot.telegram.config import Config, ConfigError, config_from, redact, setup_logging
 from bot.telegram.delivery import Availability, DeliveryLimiter
+from bot.telegram.health import start_health
 from bot.telegram.inbox import Inbox
 from bot.telegram.state import BotState
 
@@ -231,8 +233,10 @@ class Service:
         limiter = application.bot.rate_limiter
         availability = (limiter.availability if isinstance(limiter, DeliveryLimiter)
                         else Availability())
+        self.availability = availability
         self.inbox = Inbox(application, self.state.store, availability=availability,
                            retention=self.config.reply_retention)
+        self._health: HTTPServer | None = None
         self.poller: Poller | None = None
         self.poll_timeout = poll_timeout
         self.stop_grace = stop_grace
@@ -254,6 +258,11 @@ class Service:
                 self.poller = Poller(self.app.bot, self.inbox, timeout=self.poll_timeout,
                                      sent=sent if isinstance(sent, UpdatesRequest) else None)
                 self._polling = asyncio.create_task(self.poller.run(), name="mythbot-poller")
+            if self.config.health_port is not None:
+                self._health = start_health(self.config.listen, self.config.health_port,
+                                            self.health)
+                log.info("health on http://%s:%d/healthz", self.config.listen,
+                         self.config.health_port)
         except BaseException:
             await self.stop()
             raise
@@ -282,8 +291,17 @@ class Service:
         if self._polling is not None and self._polling in done:
             self._polling.result()
 
+    def health(self) -> dict[str, Any]:
+        """What GET /healthz says."""
+        return {"serving": self.app.running, "mode": "webhook" if self.config.webhook
+                else "polling", "telegram": "reachable" if self.availability.up
+                else "unreachable", "backlog": self.inbox.backlog,
+                "myths": len(self.state.live.matcher.content.myths)}
+
     async def stop(self) -> None:
         """Stop fetching, give what is being handled a moment, then close everything."""
+        if self._health is not None:
+            self._health.stop()
         if self._updater is not None and self._updater.running:
             await self._updater.stop()
         if self._polling is not None:
