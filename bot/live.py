@@ -37,6 +37,8 @@ class Reload:
     applied: bool
     """New content is now answering."""
     problems: tuple[Problem, ...] = ()
+    recovered: bool = False
+    """Applied after one or more refused edits: the operators who were warned hear it."""
 
 
 def signature(folder: Path) -> Signature:
@@ -61,6 +63,7 @@ class LiveContent:
         if matcher is None:
             raise ContentError(folder, problems)
         self.matcher = matcher
+        self._refused = False
 
     def reload(self, *, force: bool = False) -> Reload:
         """Look at the files; load, check and swap in the content if they changed."""
@@ -73,7 +76,10 @@ class LiveContent:
             if matcher is None:
                 log.warning("content edit refused, the bot keeps its last good content:\n%s",
                             "\n".join(p.format() for p in problems if p.severity == "error"))
+                self._refused = True
                 return Reload(changed=True, applied=False, problems=tuple(problems))
             self.matcher = matcher
+            recovered, self._refused = self._refused, False
             log.info("content reloaded: %d myths", len(matcher.content.myths))
-            return Reload(changed=True, applied=True, problems=tuple(problems))
+            return Reload(changed=True, applied=True, problems=tuple(problems),
+                          recovered=recovered)

@@ -146,6 +146,14 @@ TEXTS: dict[str, dict[str, str]] = {
                     "en": "No myth of the week is scheduled here."},
     "weekly_title": {"fr": "<b>🗓 Le mythe de la semaine</b>", "en": "<b>🗓 Myth of the week</b>"},
     "reload_ok": {"fr": "Contenu rechargé : {n} mythes.", "en": "Content reloaded: {n} myths."},
+    "reload_fixed": {"fr": "✅ Contenu corrigé et rechargé : {n} mythes.",
+                     "en": "✅ Content fixed and reloaded: {n} myths."},
+    "weekly_bad_zone": {
+        "fr": "Fuseau horaire inconnu : <code>{zone}</code>.{hint}",
+        "en": "Unknown time zone: <code>{zone}</code>.{hint}",
+    },
+    "weekly_zone_hint": {"fr": " Vouliez-vous dire <code>{best}</code> ?",
+                         "en": " Did you mean <code>{best}</code>?"},
     "reload_same": {"fr": "Contenu inchangé.", "en": "Content unchanged."},
     "reload_failed": {
         "fr": "⚠️ Modification du contenu refusée, je garde la version précédente :",

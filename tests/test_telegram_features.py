@@ -98,6 +98,16 @@ async def test_weekly_is_for_admins_and_explains_its_usage(bot: Running, api: Fa
     assert bot.state.store.schedule(GROUP["id"]) is None
 
 
+async def test_a_misspelt_time_zone_is_named_with_the_closest_one(bot: Running,
+                                                                  api: FakeBotApi) -> None:
+    api.set_admins(GROUP["id"], [OPERATOR["id"]])
+    api.send_text(GROUP, OPERATOR, "/weekly lundi 09:30 Europe/Pariss")
+    (reply,) = await bot.replies(GROUP["id"])
+    assert reply["text"] == ("Fuseau horaire inconnu : Europe/Pariss. "
+                             "Vouliez-vous dire Europe/Paris ?")
+    assert bot.state.store.schedule(GROUP["id"]) is None
+
+
 async def test_removing_the_bot_deletes_the_schedule_and_nothing_else_breaks(
         bot: Running, api: FakeBotApi) -> None:
     api.set_admins(GROUP["id"], [OPERATOR["id"]])
@@ -202,6 +212,11 @@ async def test_a_broken_edit_changes_nothing_and_tells_the_operators(
         api.send_text(private, ALICE, "combien gagne un community manager ?")
         (reply,) = await bot.replies(ALICE["id"])
         assert reply["text"].startswith("Cliché : Combien gagne un SMM ?")
+        # The fix is announced too: the refusal must not be the operators' last word.
+        path.write_text(path.read_text().replace("exemples:", "examples:"), encoding="utf-8")
+        fixed = (await bot.replies(OPERATOR["id"], 2, timeout=30))[1]
+        assert fixed["text"].startswith("✅ Contenu corrigé et rechargé : 11 mythes")
+        assert bot.state.live.matcher is not old
 
 
 async def test_reload_is_for_operators(bot: Running, api: FakeBotApi) -> None:

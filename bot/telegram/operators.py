@@ -25,7 +25,7 @@ MAX_PROBLEMS_SHOWN = 10
 
 def reload_message(result: Reload, lang: str, myths: int) -> str:
     if result.applied:
-        return text("reload_ok", lang, n=myths)
+        return text("reload_fixed" if result.recovered else "reload_ok", lang, n=myths)
     if not result.changed:
         return text("reload_same", lang)
     errors = [p for p in result.problems if p.severity == "error"]
@@ -60,15 +60,17 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def watch_content(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Pick up edits to the content folder; tell the operators when an edit is refused."""
+    """Pick up edits to the content folder; tell the operators when an edit is refused, and
+    when a later edit fixes it (otherwise the last word they saw would be the refusal)."""
     bot_state = state(context)
-    # Loading and checking takes a moment: off the event loop, so updates keep flowing.
+    # Loading, checking and training take a moment: off the event loop, so updates keep flowing.
     result = await asyncio.to_thread(bot_state.live.reload)
-    if not result.changed or result.applied:
+    if not result.changed or (result.applied and not result.recovered):
         return
+    myths = len(bot_state.live.matcher.content.myths)
     for operator in bot_state.config.admins:
         try:
-            await context.bot.send_message(operator, reload_message(result, "fr", 0))
+            await context.bot.send_message(operator, reload_message(result, "fr", myths))
         except TelegramError as exc:  # the operator never opened a chat with the bot
             log.warning("could not warn operator %s: %s", operator, exc)
 

@@ -6,13 +6,15 @@ import logging
 import time as clock
 from datetime import time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from rapidfuzz import fuzz, process
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
+from bot.html import escape
 from bot.replies import Reply, myth_card, myth_reply
 from bot.rotation import next_weekly
 from bot.store import Schedule
@@ -57,6 +59,13 @@ def parse_weekly(args: list[str]) -> Schedule | None:
     except (ZoneInfoNotFoundError, ValueError):
         return None
     return Schedule(0, day, f"{hours:02d}:{minutes:02d}", zone)
+
+
+def closest_zone(name: str) -> str | None:
+    """The IANA time zone the user most likely meant ("Europe/Pariss": "Europe/Paris")."""
+    found = process.extractOne(name, sorted(available_timezones()), scorer=fuzz.WRatio,
+                               processor=str.lower, score_cutoff=80)
+    return str(found[0]) if found else None
 
 
 def schedule_job(job_queue: JobQueue[Any], schedule: Schedule) -> None:
@@ -104,6 +113,12 @@ async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                      quote=False)
         return
     parsed = parse_weekly(args)
+    if parsed is None and len(args) == 3 and parse_weekly(args[:2]) is not None:
+        best = closest_zone(args[2])
+        hint = text("weekly_zone_hint", lang, best=escape(best)) if best else ""
+        await answer(message, Reply(text("weekly_bad_zone", lang, zone=escape(args[2]),
+                                         hint=hint)), quote=False)
+        return
     if parsed is None:
         await answer(message, Reply(text("weekly_usage", lang)), quote=False)
         return
