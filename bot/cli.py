@@ -297,7 +297,7 @@ def version() -> str:
 
 def _at_least_one(value: str) -> int:
     """`--top 0` would list nothing and look like "no misses": refuse it instead."""
-    number = int(value) if value.lstrip("-").isdigit() else 0
+    number = int(value) if value.isascii() and value.isdecimal() else 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more, not {value!r}")
     return number

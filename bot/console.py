@@ -66,7 +66,7 @@ def respond(matcher: Matcher, line: str, session: Session) -> Reply:
     """The reply to one line typed in the chat: a button number, a command or a question."""
     content = matcher.content
     lang = session.forced or session.lang
-    if line.isdigit():
+    if line.isascii() and line.isdecimal():  # "²" passes isdigit, and int refuses it
         return _press(matcher, int(line), session)
     if not line.startswith("/"):
         return _answer(matcher, line, session)

@@ -160,6 +160,6 @@ def callback_reply(data: str, content: Content, lang: str, *,
     if data.startswith("m:") and data[2:] in content.by_id:
         return myth_reply(content.by_id[data[2:]], lang, bot_username=bot_username,
                           feedback=feedback)
-    if data.startswith("t5:") and data[3:].isdigit() and content.top5:
+    if data.startswith("t5:") and data[3:].isascii() and data[3:].isdecimal() and content.top5:
         return top5_reply(content, lang, int(data[3:]))
     return None

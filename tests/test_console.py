@@ -280,3 +280,11 @@ def test_the_chat_fits_the_terminal_and_leaves_a_clean_line(terminal: Terminal) 
     assert out.count("Salut !") == 1
     assert max(len(line) for line in out.splitlines()) <= 60
     assert out.endswith("> \n")  # the shell's prompt will start on a line of its own
+
+
+@pytest.mark.parametrize("line", ["²", "٣", "1²"])
+def test_digits_that_are_not_ascii_are_a_question_not_a_crash(matcher: Matcher,
+                                                              line: str) -> None:
+    session = Session()
+    reply = respond(matcher, line, session)
+    assert reply.html
