@@ -49,7 +49,7 @@ from benchmarks.common import (
     table,
     us,
 )
-from bot.store import Store
+from bot.storage import Store
 from bot.telegram.sending import keyboard as cached_keyboard  # proposal.py, now in bot/
 from tests.fake_bot_api import FakeBotApi
 

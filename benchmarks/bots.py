@@ -122,7 +122,7 @@ def echo_application(base_url: str, token: str, *, limited: bool,
 def mythbot_application(base_url: str, token: str, db: Path, *,
                         inbox: bool = True) -> Application:  # type: ignore[type-arg]
     from bot.live import LiveContent
-    from bot.store import Store
+    from bot.storage import Store
     from bot.telegram.app import add_handlers, build_application, setup_bot
     from bot.telegram.config import Config, setup_logging
     from bot.telegram.state import BotState

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.matching import Matcher
 from bot.matching.normalise import normalise
-from bot.store import Miss, StatRow
+from bot.models import Miss, StatRow
 
 SAME_QUESTION = 75.0
 """Two misses this similar (token-sort ratio of their meaningful words) are one question."""

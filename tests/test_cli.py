@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, main
 from tests.conftest import ROOT
 
 EVAL = ROOT / "tests" / "data" / "eval.jsonl"
@@ -123,11 +124,20 @@ def test_chat_buttons_are_pressed_by_number() -> None:
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    for command in ("run", "chat", "ask", "check", "eval", "misses", "stats"):
+    [commands] = [a for a in build_parser()._actions
+                  if isinstance(a, argparse._SubParsersAction)]
+    assert {"run", "chat", "ask", "check", "eval", "misses", "stats"} <= set(commands.choices)
+    for command, parser in commands.choices.items():
         with pytest.raises(SystemExit) as exit_info:
             main([command, "--help"])
         assert exit_info.value.code == 0
-        assert "--content" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: mythbot {command} "), out
+        assert parser.description and " ".join(parser.description.split()) in " ".join(
+            out.split()), command
+        for action in parser._actions:
+            name = action.option_strings[-1] if action.option_strings else action.dest
+            assert name in out, (command, name)
 
 
 def test_version_prints_the_version_pyproject_declares(
@@ -211,7 +221,7 @@ def test_a_report_on_a_file_that_is_not_a_database_names_it(
 def test_reports_read_a_read_only_database_without_writing_it(tmp_path: Path) -> None:
     import stat
 
-    from bot.store import Store
+    from bot.storage import Store
 
     db = tmp_path / "bot.sqlite3"
     with Store(db) as store:

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from bot.storage.db import MIGRATIONS
-from bot.store import (
+from bot.storage import (
     MAX_MISS_CHARS,
     SCHEMA_VERSION,
     ChatSettings,
@@ -23,6 +22,7 @@ from bot.store import (
     StatRow,
     Store,
 )
+from bot.storage.db import MIGRATIONS
 
 DAY = 86_400.0
 T0 = 1_700_000_000.0  # a fixed "now" so age limits do not depend on the clock

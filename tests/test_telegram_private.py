@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.storage import Store
 from tests.conftest import MakeContent
 from tests.fake_bot_api import FakeBotApi
 from tests.harness import Running, buttons, running_bot

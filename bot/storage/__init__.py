@@ -5,8 +5,7 @@ SQL of one concern each (functions of a connection), the schema and its migratio
 (db.py), and the thread that does every write (writer.py).
 """
 
-from bot.storage.db import SCHEMA_VERSION
-from bot.storage.models import (
+from bot.models import (
     CHAT_KINDS,
     LANG_SETTINGS,
     MAX_COOLDOWN_MINUTES,
@@ -20,6 +19,7 @@ from bot.storage.models import (
     Schedule,
     StatRow,
 )
+from bot.storage.db import SCHEMA_VERSION
 from bot.storage.store import Store
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from bot.storage.models import Miss
+from bot.models import Miss
 
 
 def miss_key(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import cast
 
-from bot.storage.models import LangSetting, Schedule
+from bot.models import LangSetting, Schedule
 
 
 def read_schedules(db: sqlite3.Connection) -> list[Schedule]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import cast
 
-from bot.storage.models import ChatSettings, LangSetting, Mode
+from bot.models import ChatSettings, LangSetting, Mode
 
 
 def read_chat_settings(db: sqlite3.Connection, chat_id: int) -> ChatSettings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 
-from bot.storage.models import VOTE_MEMORY_DAYS, StatRow
+from bot.models import VOTE_MEMORY_DAYS, StatRow
 
 
 def count_answer(db: sqlite3.Connection, day: str, intent: str, lang: str,

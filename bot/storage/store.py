@@ -46,9 +46,7 @@ from types import TracebackType
 from typing import Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.storage import inbox, misses, schedules, settings, stats
-from bot.storage.db import connect, open_database, target
-from bot.storage.models import (
+from bot.models import (
     MAX_MISS_CHARS,
     ChatSettings,
     LangSetting,
@@ -61,6 +59,8 @@ from bot.storage.models import (
     check_lang,
     day_or_today,
 )
+from bot.storage import inbox, misses, schedules, settings, stats
+from bot.storage.db import connect, open_database, target
 from bot.storage.writer import Writer
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.live import LiveContent
-from bot.store import Store
+from bot.storage import Store
 from bot.telegram import handlers as h
 from bot.telegram.config import Config
 from bot.telegram.delivery import DeliveryLimiter

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.matching import ChatKind
+from bot.models import LANG_SETTINGS, MODES
 from bot.replies import (
     Reply,
     callback_reply,
@@ -25,7 +26,6 @@ from bot.replies import (
     sources_reply,
     top5_reply,
 )
-from bot.store import LANG_SETTINGS, MODES
 from bot.telegram.admin import admin_or_refuse, bot_can_read_group
 from bot.telegram.delivery import Undelivered
 from bot.telegram.sending import answer, keyboard

@@ -10,7 +10,7 @@ from telegram import Update, User
 from telegram.ext import ContextTypes
 
 from bot.live import LiveContent
-from bot.store import Store
+from bot.storage import Store
 from bot.telegram.config import Config
 from bot.telegram.policy import AdminCache, FloodGuard, GroupCooldown
 

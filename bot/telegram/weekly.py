@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes, JobQueue
 from bot.html import escape
 from bot.replies import Reply, myth_card, myth_reply
 from bot.rotation import next_weekly
-from bot.store import Schedule
+from bot.storage import Schedule
 from bot.telegram.admin import admin_or_refuse
 from bot.telegram.delivery import Undelivered
 from bot.telegram.handlers import forget_chat, parse_count

@@ -1,4 +1,5 @@
-"""What the store holds, as immutable records, and the checks on values from users."""
+"""Domain records (chat settings, schedules, misses, statistics) and the checks on values
+from users. Pure: the core uses them and `bot.storage` stores them."""
 
 from __future__ import annotations
 
