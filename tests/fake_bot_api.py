@@ -9,8 +9,9 @@ The real :class:`telegram.ext.Application` talks to it over HTTP exactly as it t
         api.send_text(api.private_chat(alice), alice, "/start")
         [reply] = await api.wait_for_messages(1, chat_id=alice["id"])
 
-Everything runs in the test's event loop (``asyncio.start_server`` and a minimal HTTP/1.1
-parser), binds ``127.0.0.1`` on a free port and never touches the network.
+Everything runs in the test's event loop: a tornado ``HTTPServer`` (tornado comes with PTB's
+``webhooks`` extra) binds ``127.0.0.1`` on a free port and never touches the network; this
+module only holds the world model and Telegram's rules.
 
 Fidelity notes (what is modelled after the real Bot API / TDLib):
 
@@ -43,11 +44,13 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import BytesParser
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+
+from tornado.httpserver import HTTPServer
+from tornado.httputil import HTTPServerRequest
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
 
 from bot.html import EntityParseError, parse_html, utf16_len
 
@@ -262,9 +265,9 @@ def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
 
 Handler = Callable[[JSONDict], Awaitable[Any]]
 
-# the reader of the connection whose request is being answered (one per connection task)
-_CLIENT_READER: contextvars.ContextVar[asyncio.StreamReader | None] = contextvars.ContextVar(
-    "_CLIENT_READER", default=None
+# whether the client of the request being answered hung up (set in each request's task)
+_CLIENT_GONE: contextvars.ContextVar[Callable[[], bool]] = contextvars.ContextVar(
+    "_CLIENT_GONE", default=lambda: False
 )
 
 
@@ -360,8 +363,10 @@ class FakeBotApi:
         self.dropped_connections = 0
 
         # plumbing
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+        self._server: HTTPServer | None = None
+        self._requests: set[asyncio.Task[None]] = set()
+        self._app = Application([(r"/.*", _ApiRequest, {"api": self})],
+                                log_function=lambda handler: None)
         self._changed = asyncio.Event()
         self._wake = asyncio.Event()
         self._in_flight = 0
@@ -408,44 +413,45 @@ class FakeBotApi:
 
     async def start(self) -> None:
         self._closing = False
-        self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await self._listen()
+
+    async def _listen(self) -> None:
+        sockets = bind_sockets(self.port, address=self.host)
+        self.port = sockets[0].getsockname()[1]
+        self._server = HTTPServer(self._app)
+        self._server.add_sockets(sockets)
+
+    async def _hang_up(self) -> None:
+        """Stops listening (the port refuses connections), ends the requests being answered
+        and closes every connection without an answer."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+        tasks = list(self._requests)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if server is not None:
+            await server.close_all_connections()
 
     async def go_down(self) -> None:
         """The API becomes unreachable: the port refuses connections and the open ones are
         cut (requests in flight get no answer). State and queued updates are kept."""
         self.down = True
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-        tasks = list(self._connections)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        if server is not None:
-            await server.wait_closed()
+        await self._hang_up()
         self._notify(wake_polls=True)
 
     async def come_back(self) -> None:
         """The API answers again, on the same port."""
         self.down = False
-        self._server = await asyncio.start_server(self._serve_connection, self.host, self.port)
+        await self._listen()
         self._notify()
 
     async def stop(self) -> None:
         self._closing = True
         self._notify(wake_polls=True)
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-        tasks = list(self._connections)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        if server is not None:
-            await server.wait_closed()
+        await self._hang_up()
 
     async def __aenter__(self) -> FakeBotApi:
         await self.start()
@@ -1024,90 +1030,9 @@ class FakeBotApi:
 
     # ------------------------------------------------------------------ HTTP
 
-    async def _serve_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        _CLIENT_READER.set(reader)
-        try:
-            while not self._closing:
-                request = await self._read_request(reader)
-                if request is None:
-                    break
-                method, target, headers, body, keep_alive = request
-                answer = await self._respond(method, target, headers, body)
-                if answer is None:
-                    break
-                status, payload = answer
-                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-                head = (
-                    f"HTTP/1.1 {status} {_phrase(status)}\r\n"
-                    "Server: fake-bot-api\r\n"
-                    "Content-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\n"
-                    f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
-                )
-                writer.write(head.encode("latin-1") + data)
-                await writer.drain()
-                if not keep_alive:
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass  # the client went away
-        except asyncio.CancelledError:
-            pass  # server stopping
-        except Exception:
-            _LOGGER.exception("fake Bot API: unexpected error while serving a connection")
-        finally:
-            self._connections.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(writer.wait_closed(), 1)
-
-    @staticmethod
-    async def _read_request(
-        reader: asyncio.StreamReader,
-    ) -> tuple[str, str, dict[str, str], bytes, bool] | None:
-        line = await reader.readline()
-        while line in (b"\r\n", b"\n"):
-            line = await reader.readline()
-        if not line:
-            return None
-        parts = line.decode("latin-1").split()
-        if len(parts) != 3:
-            raise ConnectionError(f"malformed request line {line!r}")
-        method, target, version = parts
-        headers: dict[str, str] = {}
-        while True:
-            raw = await reader.readline()
-            if raw in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = raw.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            chunks = bytearray()
-            while True:
-                size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks += await reader.readexactly(size)
-                await reader.readline()
-            body = bytes(chunks)
-        else:
-            body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-        connection = headers.get("connection", "").lower()
-        keep_alive = connection == "keep-alive" if version == "HTTP/1.0" else connection != "close"
-        return method, target, headers, body, keep_alive
-
-    async def _respond(
-        self, http_method: str, target: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, JSONDict] | None:
-        """(HTTP status, JSON answer), or None when the client is gone."""
-        url = urlsplit(target)
-        match = re.fullmatch(r"/bot([^/]*)/([^/]+)", url.path)
+    async def _respond(self, request: HTTPServerRequest) -> tuple[int, JSONDict] | None:
+        """(HTTP status, JSON answer), or None for no answer (the connection is closed)."""
+        match = re.fullmatch(r"/bot([^/]*)/([^/]+)", request.path)
         if match is None:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if match.group(1) != self.token:
@@ -1117,7 +1042,7 @@ class FakeBotApi:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         name, handler = entry
         try:
-            params = _parse_params(url.query, headers.get("content-type", ""), body)
+            params = _parse_params(request)
         except ValueError as exc:
             params = {}
             error: ApiError | None = _bad(str(exc))
@@ -1397,8 +1322,7 @@ class FakeBotApi:
                     await asyncio.wait_for(wake.wait(), min(remaining, 0.05))
             finally:
                 self.polls_waiting -= 1
-            reader = _CLIENT_READER.get()
-            if reader is not None and reader.at_eof():
+            if _CLIENT_GONE.get()():
                 raise _ClientGone
             if generation != self._poll_generation:
                 raise ApiError(409, _CONFLICT_POLL)
@@ -1826,46 +1750,73 @@ def _decode_value(key: str, raw: str) -> Any:
         return raw
 
 
-def _parse_params(query: str, content_type: str, body: bytes) -> JSONDict:
+def _parse_params(request: HTTPServerRequest) -> JSONDict:
+    """The call's parameters: the query string, then the body as tornado parsed it
+    (urlencoded or multipart/form-data: uploaded files become {"filename", "size"}) or a
+    JSON object."""
     params: JSONDict = {}
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        params[key] = _decode_value(key, value)
-    kind = content_type.split(";", 1)[0].strip().lower()
-    if not body:
-        return params
-    if kind == "application/json":
+    for key, values in request.query_arguments.items():
+        params[key] = _decode_value(key, values[-1].decode("utf-8", "replace"))
+    kind = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if kind == "application/json" and request.body:
         try:
-            decoded = json.loads(body)
+            decoded = json.loads(request.body)
         except ValueError:
             raise ValueError("can't parse JSON encoded request") from None
         if not isinstance(decoded, dict):
             raise ValueError("JSON object expected")
         params.update(decoded)
-    elif kind == "multipart/form-data":
-        message = BytesParser().parsebytes(
-            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-        )
-        parts = message.get_payload()
-        if not isinstance(parts, list):
-            raise ValueError("can't parse multipart/form-data request")
-        for part in parts:
-            if not isinstance(part, Message):
-                continue
-            name = part.get_param("name", header="content-disposition")
-            if not isinstance(name, str):
-                continue
-            payload = part.get_payload(decode=True)
-            if not isinstance(payload, bytes):
-                payload = b""
-            filename = part.get_filename()
-            if filename is not None:
-                params[name] = {"filename": filename, "size": len(payload)}
-            else:
-                params[name] = _decode_value(name, payload.decode("utf-8", "replace"))
-    else:
-        for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-            params[key] = _decode_value(key, value)
+        return params
+    for key, values in request.body_arguments.items():
+        params[key] = _decode_value(key, values[-1].decode("utf-8", "replace"))
+    for key, files in request.files.items():
+        params[key] = {"filename": files[-1].filename, "size": len(files[-1].body)}
     return params
+
+
+class _ApiRequest(RequestHandler):
+    """Every request, whatever its path: the fake answers it (or hangs up)."""
+
+    SUPPORTED_METHODS = ("GET", "POST")
+
+    def initialize(self, api: FakeBotApi) -> None:
+        self.api = api
+        self.gone = False
+
+    def set_default_headers(self) -> None:
+        self.set_header("Server", "fake-bot-api")
+        self.set_header("Content-Type", "application/json")
+
+    def on_connection_close(self) -> None:
+        self.gone = True
+
+    async def get(self) -> None:
+        await self.post()
+
+    async def post(self) -> None:
+        # A task of its own, which go_down() and stop() cancel to cut the request.
+        task = asyncio.ensure_future(self._answer())
+        self.api._requests.add(task)
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass  # the API went down while answering
+        finally:
+            self.api._requests.discard(task)
+        if not self._finished:
+            with contextlib.suppress(Exception):
+                self.detach().close()  # no answer at all: the client sees the connection end
+
+    async def _answer(self) -> None:
+        if self.api._server is None:
+            return  # down or stopping: the connections still open are being closed
+        _CLIENT_GONE.set(lambda: self.gone)  # in this task's own context
+        answer = await self.api._respond(self.request)
+        if answer is not None:
+            # written at once, in the same step as the call's effect (as Telegram would)
+            status, payload = answer
+            self.set_status(status)
+            self.finish(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
 
 # --------------------------------------------------------------------------------------------
