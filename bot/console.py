@@ -1,4 +1,4 @@
-"""The console chat: the same engine, replies and language rules as the bot, in a terminal.
+"""The console chat: the same conversation rules (`bot.conversation`) as the bot, in a terminal.
 
 Buttons are shown numbered; typing the number presses the button. The conversation keeps a
 language as a Telegram private chat does: `/lang fr|en` (or `chat --lang`) fixes it, otherwise
@@ -16,15 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot import conversation
+from bot.conversation import Situation
 from bot.html import visible_text
 from bot.matching import Matcher
+from bot.models import LangSetting
 from bot.paths import history_file
 from bot.replies import (
     Button,
     Reply,
     callback_reply,
     myths_menu,
-    reply_for,
     sources_reply,
     top5_reply,
 )
@@ -91,9 +93,14 @@ def respond(matcher: Matcher, line: str, session: Session) -> Reply:
 
 
 def _answer(matcher: Matcher, question: str, session: Session) -> Reply:
-    decision = matcher.decide(question, "private", default_lang=session.forced or session.lang)
-    session.lang = session.forced or decision.lang
-    return reply_for(decision, matcher.content, session.lang, question)
+    """A question, answered by the same rules as a Telegram private chat (the console has no
+    votes, no share links and no flood)."""
+    choice: LangSetting = "fr" if session.forced == "fr" else "en" if session.forced else "auto"
+    outcome = conversation.respond(Situation(question, matcher, user_choice=choice,
+                                             telegram_lang=session.lang, votes=False))
+    session.lang = outcome.lang
+    assert outcome.reply is not None  # a private question always gets a reply
+    return outcome.reply
 
 
 def _press(matcher: Matcher, number: int, session: Session) -> Reply:

@@ -15,21 +15,20 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.matching import ChatKind
-from bot.models import LANG_SETTINGS, MODES
+from bot.conversation import Cooldown, Flood, Outcome, Situation, deliver, respond
+from bot.models import LANG_SETTINGS, MODES, ChatSettings
 from bot.replies import (
     Reply,
     callback_reply,
     myth_reply,
     myths_menu,
-    reply_for,
     sources_reply,
     top5_reply,
 )
 from bot.telegram.admin import admin_or_refuse, bot_can_read_group
 from bot.telegram.delivery import Undelivered
 from bot.telegram.sending import answer, keyboard
-from bot.telegram.state import BotState, forced_lang, state, telegram_lang, user_lang
+from bot.telegram.state import BotState, state, telegram_lang, user_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -41,10 +40,6 @@ def parse_count(raw: str) -> int | None:
     """A whole number written with ASCII digits, else None: "²" and "٣" pass
     `str.isdigit` yet `int` refuses the first, and nobody means the second."""
     return int(raw) if raw.isascii() and raw.isdecimal() else None
-
-
-def _kind(message: Message) -> ChatKind:
-    return "private" if message.chat.type == ChatType.PRIVATE else "group"
 
 
 def _stat_kind(message: Message) -> str:
@@ -126,10 +121,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     handle = f"@{state(context).username}".lower()
     question = " ".join(a for a in context.args or [] if a.lower() != handle)
-    if not question.strip():
-        await _send_text(update, text("ask_usage", user_lang(update, context)))
-        return
-    await _answer_question(update, context, message, question, solicited=True)
+    await _respond(update, context, message, question, command=True)
 
 
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -218,25 +210,15 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or user.is_bot or not message.text:
         return
-    bot_state = state(context)
-    verdict = bot_state.flood.check(user.id, bot_state.clock(), key=update.update_id)
-    if verdict == "drop":
-        return
-    if verdict == "warn":
-        await _send_text(update, text("flood", user_lang(update, context)))
-        return
-    await _answer_question(update, context, message, message.text, solicited=True)
+    await _respond(update, context, message, message.text)
 
 
 async def private_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice…: say politely that only text is read."""
-    user = update.effective_user
-    if user is None or user.is_bot:
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:
         return
-    bot_state = state(context)
-    if bot_state.flood.check(user.id, bot_state.clock(), key=update.update_id) != "ok":
-        return
-    await _send_text(update, text("text_only", user_lang(update, context)))
+    await _respond(update, context, message, None)
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,15 +226,8 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = update.effective_message
     if message is None or not message.text or _from_a_bot(message):
         return
-    bot_state = state(context)
-    settings_ = bot_state.store.chat_settings(message.chat_id)
-    if settings_.mode == "off":
-        return
-    addressed, question = _addressed(message, bot_state)
-    if addressed:
-        await _answer_question(update, context, message, question, solicited=True)
-    elif settings_.mode == "auto":
-        await _answer_question(update, context, message, message.text, solicited=False)
+    addressed, question = _addressed(message, state(context))
+    await _respond(update, context, message, question, addressed=addressed)
 
 
 def _from_a_bot(message: Message) -> bool:
@@ -279,57 +254,66 @@ def _addressed(message: Message, bot_state: BotState) -> tuple[bool, str]:
     return mentioned or to_bot, body
 
 
-async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
-                           question: str, *, solicited: bool) -> None:
+async def _respond(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
+                   question: str | None, *, addressed: bool = True,
+                   command: bool = False) -> None:
+    """Describe the message to the core, send what it says, record what it asks."""
     bot_state = state(context)
-    matcher = bot_state.live.matcher  # one content version for the whole answer
-    kind = _kind(message)
-    fallback = user_lang(update, context)
-    # Someone who asks the bot (privately, by mention, reply or /ask) gets the private rule;
-    # the group rule, stricter and gated by topic words, is for messages nobody addressed to it.
-    decision = matcher.decide(question, "private" if solicited else "group",
-                              default_lang=fallback)
-    lang = forced_lang(update, context) or decision.lang
-    private = kind == "private"
-    if not solicited and decision.kind != "answer":
-        return  # unsolicited group answers only when sure
-    reply = reply_for(decision, matcher.content, lang, question,
-                      bot_username=bot_state.username, feedback=private)
-    if private:
-        await answer(message, reply, quote=False)
-    elif not await _answer_in_group(update, context, message, reply, solicited=solicited):
+    flood: Flood = "ok"
+    if message.chat.type == ChatType.PRIVATE and not command and update.effective_user:
+        flood = bot_state.flood.check(update.effective_user.id, bot_state.clock(),
+                                      key=update.update_id)
+    situation = _situation(update, context, message, question, addressed=addressed,
+                           command=command, flood=flood)
+    await _carry_out(context, message, respond(situation))
+
+
+def _situation(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
+               question: str | None, *, addressed: bool = True, command: bool = False,
+               flood: Flood = "ok") -> Situation:
+    """What the core needs to know about a message; storage is read from its caches."""
+    bot_state = state(context)
+    user = update.effective_user
+    private = message.chat.type == ChatType.PRIVATE
+    return Situation(
+        question, bot_state.live.matcher,  # one content version for the whole answer
+        chat="private" if private else "group", addressed=addressed, command=command,
+        settings=ChatSettings(message.chat_id) if private
+        else bot_state.store.chat_settings(message.chat_id),
+        user_choice=bot_state.store.user_lang(user.id) if user else "auto",
+        telegram_lang=telegram_lang(user), flood=flood,
+        cooldown=Cooldown() if private
+        else bot_state.cooldown.snapshot(message.chat_id, bot_state.clock()),
+        bot_username=bot_state.username, keep_misses=bot_state.config.keep_misses)
+
+
+async def _carry_out(context: ContextTypes.DEFAULT_TYPE, message: Message,
+                     outcome: Outcome) -> None:
+    """Send the outcome's reply, then record what it asks.
+
+    A group answer is reserved in the cooldown before the send is awaited, so that two
+    updates handled at once cannot both pass it; and released if the send fails for lack of
+    Telegram, so that the update, handled again later, is answered then."""
+    if outcome.reply is None:
         return
-    # Storage comes after the reply and never holds it up: queued for the writer thread.
-    if private and decision.kind == "none" and bot_state.config.keep_misses:
-        bot_state.store.add_miss(question, decision.lang)
-    _count(bot_state, reply, lang, message)
-
-
-async def _answer_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
-                           reply: Reply, *, solicited: bool, quote: bool = True) -> bool:
-    """Send a group answer if the cooldown and the per-minute cap allow; whether it was sent.
-
-    The answer is reserved before the send is awaited, so that two updates handled at once
-    cannot both pass the cooldown; and released if the send fails for lack of Telegram, so
-    that the update, handled again later, is answered then. Someone who asked past the cap
-    gets one short notice a minute."""
     bot_state = state(context)
-    chat_id = message.chat_id
-    now = bot_state.clock()
-    minutes = bot_state.store.chat_settings(chat_id).cooldown_minutes
-    verdict = bot_state.cooldown.verdict(chat_id, reply.intent or "", minutes, now,
-                                         solicited=solicited)
-    if verdict == "busy" and solicited and bot_state.cooldown.busy_notice_due(chat_id, now):
-        await answer(message, Reply(text("busy", user_lang(update, context))), quote=True)
-    if verdict != "ok":
-        return False
-    bot_state.cooldown.record(chat_id, reply.intent, now)
+    chat_id, now = message.chat_id, bot_state.clock()
+    if outcome.why == "busy":
+        bot_state.cooldown.noticed_busy(chat_id, now)
+    if outcome.reserve:
+        bot_state.cooldown.record(chat_id, outcome.reply.intent, now)
     try:
-        await answer(message, reply, quote=quote)
+        await answer(message, outcome.reply, quote=outcome.quote)
     except Undelivered:
-        bot_state.cooldown.release(chat_id, reply.intent, now)
+        if outcome.reserve:
+            bot_state.cooldown.release(chat_id, outcome.reply.intent, now)
         raise
-    return True
+    # Storage comes after the reply and never holds it up: queued for the writer thread.
+    if outcome.miss is not None:
+        bot_state.store.add_miss(*outcome.miss)
+    if outcome.count is not None:
+        bot_state.store.count_answer(outcome.count.intent, outcome.count.lang,
+                                     outcome.count.chat_kind)
 
 
 # --- buttons -------------------------------------------------------------------------------
@@ -359,12 +343,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if data.startswith("t5:"):
         await _edit(message, reply)
         return
-    if private:
-        await answer(message, reply, quote=False)
-    elif not await _answer_in_group(update, context, message, reply, solicited=True,
-                                    quote=False):
-        return
-    _count(bot_state, reply, lang, message)
+    situation = _situation(update, context, message, None)
+    await _carry_out(context, message, deliver(reply, situation, lang, quote=False))
 
 
 async def _edit(message: Message, reply: Reply) -> None:

@@ -1,4 +1,5 @@
-"""When the bot may speak: group cooldowns, private flood control, cached admin lists.
+"""What the bot remembers to apply the conversation rules: group answers, private floods,
+cached admin lists. The rules themselves are in `bot.conversation`.
 
 Pure and clock-injected (`now` is passed in), so the rules are tested without
 sleeping. State lives in memory: after a restart a cooldown starts afresh,
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Literal
 
-GROUP_ANSWERS_PER_MINUTE = 4
-"""Above this, a busy group sees the bot go quiet rather than flood the chat."""
+from bot.conversation import (
+    GROUP_ANSWERS_PER_MINUTE,
+    Cooldown,
+    Flood,
+    Verdict,
+    busy_notice_due,
+    cooldown_verdict,
+)
+
 PRIVATE_MESSAGES_PER_WINDOW = 8
 PRIVATE_WINDOW_SECONDS = 20.0
 ADMIN_CACHE_SECONDS = 120.0
-
-
-Verdict = Literal["ok", "cooldown", "busy"]
 
 
 @dataclass
@@ -26,24 +30,23 @@ class GroupCooldown:
     """Per chat: one answer per myth within the cooldown, and a few answers a minute in all."""
 
     per_minute: int = GROUP_ANSWERS_PER_MINUTE
-    _last: dict[tuple[int, str], float] = field(default_factory=dict)
+    _last: dict[int, dict[str, float]] = field(default_factory=dict)
     _recent: dict[int, deque[float]] = field(default_factory=dict)
     _busy_noticed: dict[int, float] = field(default_factory=dict)
 
-    def verdict(self, chat_id: int, intent: str, cooldown_minutes: int, now: float,
-                *, solicited: bool = False) -> Verdict:
-        """'ok' to answer now, 'busy' past the per-minute cap, 'cooldown' for a myth answered
-        lately. Someone who asked the bot skips the myth cooldown (they want the answer) but
-        not the per-minute cap (a group must never be flooded)."""
+    def snapshot(self, chat_id: int, now: float) -> Cooldown:
+        """The chat's recent answers, for the conversation rules."""
         recent = self._recent.setdefault(chat_id, deque())
         while recent and now - recent[0] >= 60:
             recent.popleft()
-        if len(recent) >= self.per_minute:
-            return "busy"
-        last = self._last.get((chat_id, intent))
-        if solicited or last is None or now - last >= cooldown_minutes * 60:
-            return "ok"
-        return "cooldown"
+        return Cooldown(now, tuple(recent), dict(self._last.get(chat_id, {})),
+                        self._busy_noticed.get(chat_id), self.per_minute)
+
+    def verdict(self, chat_id: int, intent: str, cooldown_minutes: int, now: float,
+                *, solicited: bool = False) -> Verdict:
+        """'ok', 'busy' or 'cooldown': see `bot.conversation.cooldown_verdict`."""
+        return cooldown_verdict(self.snapshot(chat_id, now), intent, cooldown_minutes,
+                                solicited=solicited)
 
     def allows(self, chat_id: int, intent: str, cooldown_minutes: int, now: float,
                *, solicited: bool = False) -> bool:
@@ -52,30 +55,32 @@ class GroupCooldown:
     def record(self, chat_id: int, intent: str | None, now: float) -> None:
         self._recent.setdefault(chat_id, deque()).append(now)
         if intent:
-            self._last[(chat_id, intent)] = now
+            self._last.setdefault(chat_id, {})[intent] = now
 
     def release(self, chat_id: int, intent: str | None, now: float) -> None:
         """Undo `record` for an answer that could not be sent: it is tried again later."""
         recent = self._recent.get(chat_id)
         if recent and now in recent:
             recent.remove(now)
-        if intent and self._last.get((chat_id, intent)) == now:
-            del self._last[(chat_id, intent)]
+        last = self._last.get(chat_id, {})
+        if intent and last.get(intent) == now:
+            del last[intent]
 
     def busy_notice_due(self, chat_id: int, now: float) -> bool:
         """Whether someone who asked past the cap gets the short "busy" notice: once a
         minute per chat, so that the notice cannot flood the group either."""
-        last = self._busy_noticed.get(chat_id)
-        if last is not None and now - last < 60:
+        if not busy_notice_due(self.snapshot(chat_id, now)):
             return False
-        self._busy_noticed[chat_id] = now
+        self.noticed_busy(chat_id, now)
         return True
+
+    def noticed_busy(self, chat_id: int, now: float) -> None:
+        self._busy_noticed[chat_id] = now
 
     def forget(self, chat_id: int) -> None:
         self._recent.pop(chat_id, None)
         self._busy_noticed.pop(chat_id, None)
-        for key in [k for k in self._last if k[0] == chat_id]:
-            del self._last[key]
+        self._last.pop(chat_id, None)
 
 
 @dataclass
@@ -90,9 +95,9 @@ class FloodGuard:
     window: float = PRIVATE_WINDOW_SECONDS
     _seen: dict[int, deque[float]] = field(default_factory=dict)
     _warned: set[int] = field(default_factory=set)
-    _last: dict[int, tuple[object, str]] = field(default_factory=dict)
+    _last: dict[int, tuple[object, Flood]] = field(default_factory=dict)
 
-    def check(self, user_id: int, now: float, *, key: object = None) -> str:
+    def check(self, user_id: int, now: float, *, key: object = None) -> Flood:
         """'ok' to answer, 'warn' to send the one notice, 'drop' to stay silent. A message
         checked again (same ``key``: an update handled again after an outage) gets the same
         verdict and is not counted twice."""
@@ -105,7 +110,7 @@ class FloodGuard:
             self._last[user_id] = (key, verdict)
         return verdict
 
-    def _verdict(self, user_id: int, now: float) -> str:
+    def _verdict(self, user_id: int, now: float) -> Flood:
         seen = self._seen.setdefault(user_id, deque())
         while seen and now - seen[0] >= self.window:
             seen.popleft()
