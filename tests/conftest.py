@@ -1,11 +1,14 @@
-"""Shared fixtures: the shipped content, copies of it to break, tiny content to build."""
+"""Shared fixtures: the shipped content, copies of it to break, tiny content to build; no test
+reaches the network."""
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -70,6 +73,57 @@ def make_content(tmp_path: Path) -> MakeContent:
         return root
 
     return make
+
+
+class NetworkForbidden(ConnectionRefusedError):
+    """A test tried to reach a host other than this machine: refused, as by a firewall."""
+
+
+_LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def _is_local(host: object) -> bool:
+    if host is None or host in ("", b""):
+        return True  # getaddrinfo(None or "", port): an address of this machine, to bind
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name.lower() in _LOCAL_NAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False  # a name to resolve: DNS is the network too
+    return address.is_loopback or address.is_unspecified
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only loopback: a socket connection or a name lookup for any other host is refused
+    (NetworkForbidden). PTB's own suite keeps its offline tests off the network with a
+    request class that refuses to send; this does it at the socket, so it holds for httpx,
+    PTB and the bot alike (a bot process started by a test is not covered)."""
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address[0]):
+            raise NetworkForbidden(f"tests must not reach the network: connect to {address!r}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(self, address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(self, address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_local(host):
+            raise NetworkForbidden(f"tests must not reach the network: look up {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(autouse=True)
