@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 from telegram.error import Conflict
 
+from bot.policy import AdminCache, FloodGuard, GroupCooldown
 from bot.rotation import next_weekly
-from bot.telegram.handlers import error_handler
-from bot.telegram.policy import AdminCache, FloodGuard, GroupCooldown
+from bot.telegram.errors import error_handler
 
 CHAT = -100
 

@@ -32,9 +32,10 @@ from telegram.request import HTTPXRequest
 
 from bot.live import LiveContent
 from bot.storage import Store
-from bot.telegram import handlers as h
+from bot.telegram import buttons, groups, membership, private
 from bot.telegram.config import Config
 from bot.telegram.delivery import DeliveryLimiter
+from bot.telegram.errors import error_handler
 from bot.telegram.inline import chosen_result, inline_query
 from bot.telegram.operators import reload_command, stats_command, watch_content
 from bot.telegram.state import BotState
@@ -46,26 +47,23 @@ TELEGRAM_API = "https://api.telegram.org/bot"
 UPDATES_REQUEST = "updates_request"
 """Where `build_application` leaves its `UpdatesRequest` in ``bot_data``, for the poller."""
 
-COMMANDS = {
-    "private": {
-        "fr": [("myths", "Tous les mythes"), ("top5", "Le top 5 de l'article"),
-               ("sources", "Les sources"), ("lang", "Langue : auto, fr ou en"),
-               ("help", "Aide")],
-        "en": [("myths", "All the myths"), ("top5", "The article's top 5"),
-               ("sources", "The sources"), ("lang", "Language: auto, fr or en"),
-               ("help", "Help")],
-    },
-    "group": {
-        "fr": [("ask", "Poser une question au bot"), ("myths", "Tous les mythes"),
-               ("settings", "Réglages du groupe"), ("mode", "Admins : auto, mention ou off"),
-               ("lang", "Admins : langue du groupe"), ("cooldown", "Admins : délai en minutes"),
-               ("weekly", "Admins : mythe de la semaine")],
-        "en": [("ask", "Ask the bot a question"), ("myths", "All the myths"),
-               ("settings", "Group settings"), ("mode", "Admins: auto, mention or off"),
-               ("lang", "Admins: group language"), ("cooldown", "Admins: cooldown in minutes"),
-               ("weekly", "Admins: myth of the week")],
-    },
+MENU: dict[str, dict[str, tuple[str, str]]] = {
+    # command: {chat kind: (French, English) description}, for the commands shown in
+    # Telegram's menu; the menu lists them in the order their handlers are registered.
+    "ask": {"group": ("Poser une question au bot", "Ask the bot a question")},
+    "myths": {"private": ("Tous les mythes", "All the myths"),
+              "group": ("Tous les mythes", "All the myths")},
+    "top5": {"private": ("Le top 5 de l'article", "The article's top 5")},
+    "sources": {"private": ("Les sources", "The sources")},
+    "settings": {"group": ("Réglages du groupe", "Group settings")},
+    "mode": {"group": ("Admins : auto, mention ou off", "Admins: auto, mention or off")},
+    "lang": {"private": ("Langue : auto, fr ou en", "Language: auto, fr or en"),
+             "group": ("Admins : langue du groupe", "Admins: group language")},
+    "cooldown": {"group": ("Admins : délai en minutes", "Admins: cooldown in minutes")},
+    "weekly": {"group": ("Admins : mythe de la semaine", "Admins: myth of the week")},
+    "help": {"private": ("Aide", "Help")},
 }
+MENU_SCOPES = (("private", BotCommandScopeDefault()), ("group", BotCommandScopeAllGroupChats()))
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -116,32 +114,51 @@ def build_application(config: Config, live: LiveContent, store: Store, *,
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    """Every handler, by feature. Commands are registered in the order of their menu."""
     # Edits are never answered: only new messages (and channel posts for /weekly).
     message = filters.UpdateType.MESSAGE
-    private = message & filters.ChatType.PRIVATE
-    groups = message & filters.ChatType.GROUPS
-    for name, callback in (("start", h.start), ("help", h.help_command), ("myths", h.myths),
-                           ("mythes", h.myths), ("sources", h.sources), ("top5", h.top5),
-                           ("ask", h.ask), ("lang", h.lang_command), ("mode", h.mode),
-                           ("cooldown", h.cooldown), ("settings", h.settings)):
-        application.add_handler(CommandHandler(name, callback, filters=message))
+    private_chat = message & filters.ChatType.PRIVATE
+    group_chat = message & filters.ChatType.GROUPS
+    for names, callback in ((("ask",), private.ask), (("myths", "mythes"), private.myths),
+                            (("top5",), private.top5), (("sources",), private.sources),
+                            (("settings",), groups.settings), (("mode",), groups.mode),
+                            (("lang",), groups.lang_command), (("cooldown",), groups.cooldown)):
+        application.add_handler(CommandHandler(names, callback, filters=message))
     application.add_handler(CommandHandler(
         "weekly", weekly, filters=message | filters.UpdateType.CHANNEL_POST))
-    application.add_handler(CommandHandler("reload", reload_command, filters=private))
-    application.add_handler(CommandHandler("stats", stats_command, filters=private))
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND,
-                                           h.private_text))
-    application.add_handler(MessageHandler(private & filters.COMMAND, h.help_command))
+    application.add_handler(CommandHandler("help", private.help_command, filters=message))
+    application.add_handler(CommandHandler("start", private.start, filters=message))
+    application.add_handler(CommandHandler("reload", reload_command, filters=private_chat))
+    application.add_handler(CommandHandler("stats", stats_command, filters=private_chat))
+    application.add_handler(MessageHandler(private_chat & filters.TEXT & ~filters.COMMAND,
+                                           private.private_text))
+    application.add_handler(MessageHandler(private_chat & filters.COMMAND,
+                                           private.help_command))
     application.add_handler(MessageHandler(
-        private & ~filters.TEXT & ~filters.StatusUpdate.ALL, h.private_other))
-    application.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND,
-                                           h.group_text))
-    application.add_handler(CallbackQueryHandler(h.button))
+        private_chat & ~filters.TEXT & ~filters.StatusUpdate.ALL, private.private_other))
+    application.add_handler(MessageHandler(group_chat & filters.TEXT & ~filters.COMMAND,
+                                           groups.group_text))
+    application.add_handler(CallbackQueryHandler(buttons.show_button, pattern=buttons.SHOW))
+    application.add_handler(CallbackQueryHandler(buttons.top5_button, pattern=buttons.TOP5))
+    application.add_handler(CallbackQueryHandler(buttons.vote_button, pattern=buttons.VOTE))
+    application.add_handler(CallbackQueryHandler(buttons.expired_button))
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(ChosenInlineResultHandler(chosen_result))
-    application.add_handler(ChatMemberHandler(h.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_handler(ChatMemberHandler(h.member_changed, ChatMemberHandler.CHAT_MEMBER))
-    application.add_error_handler(h.error_handler)
+    application.add_handler(ChatMemberHandler(membership.membership,
+                                              ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(ChatMemberHandler(membership.member_changed,
+                                              ChatMemberHandler.CHAT_MEMBER))
+    application.add_error_handler(error_handler)
+
+
+def menu(application: Application, kind: str) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    """(command, French, English) of the menu for a kind of chat: the registered commands
+    that have a description for it, in the order they were registered."""
+    registered = [command for group in sorted(application.handlers)
+                  for handler in application.handlers[group]
+                  if isinstance(handler, CommandHandler) for command in handler.commands]
+    return [(command, *MENU[command][kind]) for command in registered
+            if kind in MENU.get(command, {})]
 
 
 async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
@@ -165,11 +182,11 @@ async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
     bot = application.bot
     try:
-        for scope, kind in ((BotCommandScopeDefault(), "private"),
-                            (BotCommandScopeAllGroupChats(), "group")):
-            for lang, commands in COMMANDS[kind].items():
-                await bot.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scope,
+        for kind, scope in MENU_SCOPES:
+            entries = menu(application, kind)
+            for index, lang in ((1, "fr"), (2, "en")):
+                await bot.set_my_commands([BotCommand(e[0], e[index]) for e in entries],
+                                          scope=scope,
                                           language_code=None if lang == "en" else lang)
     except TelegramError as exc:  # a menu is a comfort: the bot works without it
         log.warning("could not register the command menu: %s", exc)
-

@@ -1,13 +1,25 @@
-"""Send a core `Reply` to Telegram: keyboard, reply target, forum topic."""
+"""Send a core `Reply` to Telegram, and carry out an `Outcome`: send, then record.
+
+Every send goes through the bot, so through its rate limiter (bot/telegram/delivery.py).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.constants import ParseMode
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
 
+from bot.conversation import Outcome
 from bot.replies import Button, Reply
+from bot.telegram.delivery import Undelivered
+from bot.telegram.state import Context, state
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -37,3 +49,41 @@ async def answer(message: Message, reply: Reply, *, quote: bool) -> Message:
         reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True)
         if quote else None,
     )
+
+
+async def say(update: Update, html: str) -> Message | None:
+    """A short text in answer to the update's message, quoted outside private chats."""
+    message = update.effective_message
+    if message is None:
+        return None
+    return await answer(message, Reply(html), quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def carry_out(context: Context, message: Message, outcome: Outcome,
+                    now: float = 0.0) -> None:
+    """Send the outcome's reply, then record what it asks; ``now`` is the time the group's
+    cooldown was read at.
+
+    A group answer is reserved in the cooldown before the send is awaited, so that two
+    updates handled at once cannot both pass it; and released if the send fails for lack of
+    Telegram, so that the update, handled again later, is answered then."""
+    if outcome.reply is None:
+        return
+    bot_state = state(context)
+    chat_id = message.chat_id
+    if outcome.why == "busy":
+        bot_state.cooldown.noticed_busy(chat_id, now)
+    if outcome.reserve:
+        bot_state.cooldown.record(chat_id, outcome.reply.intent, now)
+    try:
+        await answer(message, outcome.reply, quote=outcome.quote)
+    except Undelivered:
+        if outcome.reserve:
+            bot_state.cooldown.release(chat_id, outcome.reply.intent, now)
+        raise
+    # Storage comes after the reply and never holds it up: queued for the writer thread.
+    if outcome.miss is not None:
+        bot_state.store.add_miss(*outcome.miss)
+    if outcome.count is not None:
+        bot_state.store.count_answer(outcome.count.intent, outcome.count.lang,
+                                     outcome.count.chat_kind)

@@ -1,4 +1,5 @@
-"""What the handlers share: content, storage, policies, and what the bot knows of itself."""
+"""What the handlers share (content, storage, policies, what the bot knows of itself), and
+what it knows about one message: the `Situation` the conversation core decides on."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from telegram import Update, User
+from telegram import Message, Update, User
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot.conversation import Cooldown, Flood, Situation
 from bot.live import LiveContent
+from bot.models import ChatSettings
+from bot.policy import AdminCache, FloodGuard, GroupCooldown
 from bot.storage import Store
 from bot.telegram.config import Config
-from bot.telegram.policy import AdminCache, FloodGuard, GroupCooldown
+
+Context = ContextTypes.DEFAULT_TYPE
 
 
 @dataclass
@@ -29,7 +35,7 @@ class BotState:
     can_read_all_group_messages: bool = False
 
 
-def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
+def state(context: Context) -> BotState:
     found = context.bot_data["state"]
     assert isinstance(found, BotState)
     return found
@@ -41,7 +47,7 @@ def telegram_lang(user: User | None) -> str:
     return "fr" if code.lower().startswith("fr") else "en" if code else "fr"
 
 
-def user_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+def user_lang(update: Update, context: Context) -> str:
     """The language to talk to this user in when their message says nothing about it: the
     chat's or user's /lang choice, then (in a group left on auto) the user's own private
     choice, then their Telegram language."""
@@ -56,7 +62,7 @@ def user_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return telegram_lang(user)
 
 
-def forced_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+def forced_lang(update: Update, context: Context) -> str | None:
     """The language someone chose with /lang (chat's, then user's), or None for 'auto'."""
     chat, user = update.effective_chat, update.effective_user
     store = state(context).store
@@ -67,3 +73,27 @@ def forced_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | Non
         chosen = store.user_lang(user.id)
         return None if chosen == "auto" else chosen
     return None
+
+
+def situation(update: Update, context: Context, message: Message, question: str | None, *,
+              addressed: bool = True, command: bool = False,
+              counts_for_flood: bool = False) -> Situation:
+    """What the core needs to know about a message. Storage is read from its caches; a
+    private message (not a command, not a button) counts towards the user's flood limit."""
+    bot_state = state(context)
+    user = update.effective_user
+    private = message.chat.type == ChatType.PRIVATE
+    flood: Flood = "ok"
+    if private and counts_for_flood and user is not None:
+        # Handled again after an outage, the same update gets the same verdict.
+        flood = bot_state.flood.check(user.id, bot_state.clock(), key=update.update_id)
+    return Situation(
+        question, bot_state.live.matcher,  # one content version for the whole answer
+        chat="private" if private else "group", addressed=addressed, command=command,
+        settings=ChatSettings(message.chat_id) if private
+        else bot_state.store.chat_settings(message.chat_id),
+        user_choice=bot_state.store.user_lang(user.id) if user else "auto",
+        telegram_lang=telegram_lang(user), flood=flood,
+        cooldown=Cooldown() if private
+        else bot_state.cooldown.snapshot(message.chat_id, bot_state.clock()),
+        bot_username=bot_state.username, keep_misses=bot_state.config.keep_misses)

@@ -14,13 +14,14 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, ContextTypes, JobQueue
 
+from bot.conversation import parse_count
 from bot.html import escape
 from bot.replies import Reply, myth_card, myth_reply
 from bot.rotation import next_weekly
 from bot.storage import Schedule
 from bot.telegram.admin import admin_or_refuse
 from bot.telegram.delivery import Undelivered
-from bot.telegram.handlers import forget_chat, parse_count
+from bot.telegram.membership import forget_chat
 from bot.telegram.sending import answer, keyboard
 from bot.telegram.state import state, user_lang
 from bot.texts import text

@@ -1,0 +1,110 @@
+"""Inline buttons, one handler per kind (app.py matches their callback data):
+`m:<id>`, `list`, `src` show a myth, the list or the sources; `t5:<n>` turns the top 5's
+page; `v:<id>:<1|0>` is a vote; anything else is a button from an older version."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.conversation import deliver, parse_count
+from bot.replies import Reply, callback_reply
+from bot.telegram.delivery import Undelivered
+from bot.telegram.sending import carry_out, keyboard
+from bot.telegram.state import Context, situation, state, user_lang
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+
+SHOW = r"^(?:m:|list$|src$)"
+TOP5 = r"^t5:"
+VOTE = r"^v:"
+
+
+async def answer_query(query: CallbackQuery, notice: str | None = None) -> None:
+    """Stop the button's spinner. Handled again after an outage, the press is too old to
+    answer: the rest of the handler still matters, so that failure is only logged."""
+    try:
+        await query.answer(notice)
+    except (BadRequest, Undelivered) as exc:
+        log.info("could not answer button press %s: %s", query.id, exc)
+
+
+def _pressed(update: Update) -> tuple[CallbackQuery, Message | None] | None:
+    query = update.callback_query
+    if query is None:
+        return None
+    return query, query.message if isinstance(query.message, Message) else None
+
+
+async def show_button(update: Update, context: Context) -> None:
+    """Show the myth, the list of myths or the sources the button names."""
+    pressed = _pressed(update)
+    if pressed is None:
+        return
+    query, message = pressed
+    lang = user_lang(update, context)
+    bot_state = state(context)
+    private = message is not None and message.chat.type == ChatType.PRIVATE
+    reply = callback_reply(query.data or "", bot_state.live.matcher.content, lang,
+                           bot_username=bot_state.username, feedback=private)
+    # CallbackQueries need answering even with nothing to say, or the button keeps spinning.
+    await answer_query(query, None if reply else text("expired", lang))
+    if reply is None or message is None:
+        return
+    where = situation(update, context, message, None)
+    await carry_out(context, message, deliver(reply, where, lang, quote=False),
+                    where.cooldown.now)
+
+
+async def top5_button(update: Update, context: Context) -> None:
+    """Turn the top 5's page: the message is edited in place."""
+    pressed = _pressed(update)
+    if pressed is None:
+        return
+    query, message = pressed
+    data = query.data or ""
+    lang = user_lang(update, context)
+    reply = callback_reply(data, state(context).live.matcher.content, lang) if parse_count(
+        data[3:]) is not None else None
+    await answer_query(query, None if reply else text("expired", lang))
+    if reply is not None and message is not None:
+        await _edit(message, reply)
+
+
+async def _edit(message: Message, reply: Reply) -> None:
+    try:
+        await message.edit_text(reply.html, reply_markup=keyboard(reply))
+    except BadRequest as exc:
+        if "not modified" not in str(exc):  # a double tap re-sends the same step
+            raise
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    """Count a "helpful?" vote: one per user and answer, changeable."""
+    pressed, user = _pressed(update), update.effective_user
+    if pressed is None or user is None or pressed[1] is None:
+        return
+    query, message = pressed[0], pressed[1]
+    lang = user_lang(update, context)
+    _, intent, value = [*(query.data or "").split(":"), "", ""][:3]
+    bot_state = state(context)
+    if intent not in bot_state.live.matcher.content.by_id or value not in {"0", "1"}:
+        await answer_query(query, text("expired", lang))
+        return
+    await answer_query(query, text("thanks_vote", lang))
+    # One vote per user per answer: the key names both, hashed again by the store.
+    key = hashlib.sha256(f"{user.id}:{message.chat_id}:{message.message_id}".encode()).hexdigest()
+    kind = {"private": "private", "channel": "channel"}.get(message.chat.type, "group")
+    bot_state.store.vote(key, intent, lang, kind, value == "1")
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """A button this version does not know (an old message's): say it has expired."""
+    query = update.callback_query
+    if query is not None:
+        await answer_query(query, text("expired", user_lang(update, context)))

@@ -1,0 +1,94 @@
+"""Private chats, and the commands everyone can use anywhere: the myths, the top 5, the
+sources, /ask; any text gets an answer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.conversation import Count, Outcome, respond
+from bot.replies import myth_reply, myths_menu, sources_reply, top5_reply
+from bot.telegram.sending import answer, carry_out
+from bot.telegram.state import Context, situation, state, user_lang
+from bot.texts import text
+
+
+async def start(update: Update, context: Context) -> None:
+    """Welcome the user, or open the myth a deep link (t.me/<bot>?start=<id>) names."""
+    bot_state = state(context)
+    content = bot_state.live.matcher.content
+    lang = user_lang(update, context)
+    message = update.effective_message
+    if message is None:
+        return
+    private = message.chat.type == ChatType.PRIVATE
+    if context.args and context.args[0] in content.by_id:
+        reply = myth_reply(content.by_id[context.args[0]], lang, bot_username=bot_state.username,
+                           feedback=private)
+        assert reply.intent is not None
+        count = Count(reply.intent, lang, "private" if private else "group")
+        await carry_out(context, message, Outcome("answer", reply, lang=lang,
+                                                  quote=not private, count=count))
+        return
+    await answer(message, myths_menu(content, lang, text("welcome", lang)), quote=not private)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """List the myths and the commands."""
+    message = update.effective_message
+    if message is not None:
+        await answer(message, myths_menu(state(context).live.matcher.content,
+                                         user_lang(update, context)),
+                     quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def myths(update: Update, context: Context) -> None:
+    """Show every myth as a button."""
+    await help_command(update, context)
+
+
+async def sources(update: Update, context: Context) -> None:
+    """Show the two source articles."""
+    message = update.effective_message
+    if message is not None:
+        await answer(message, sources_reply(state(context).live.matcher.content,
+                                            user_lang(update, context)),
+                     quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def top5(update: Update, context: Context) -> None:
+    """Start the article's top 5; the "next" button edits this one message."""
+    message = update.effective_message
+    if message is not None:
+        await answer(message, top5_reply(state(context).live.matcher.content,
+                                         user_lang(update, context), 1),
+                     quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def ask(update: Update, context: Context) -> None:
+    """Answer `/ask <question>`: works in every group, even in privacy mode."""
+    message = update.effective_message
+    if message is None:
+        return
+    handle = f"@{state(context).username}".lower()
+    question = " ".join(a for a in context.args or [] if a.lower() != handle)
+    asked = situation(update, context, message, question, command=True)
+    await carry_out(context, message, respond(asked), asked.cooldown.now)
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """Answer any text in a private chat: the rebuttal, which-one buttons, or the help."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot or not message.text:
+        return
+    asked = situation(update, context, message, message.text, counts_for_flood=True)
+    await carry_out(context, message, respond(asked))
+
+
+async def private_other(update: Update, context: Context) -> None:
+    """Stickers, photos, voice…: say politely that only text is read."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:
+        return
+    sent = situation(update, context, message, None, counts_for_flood=True)
+    await carry_out(context, message, respond(sent))
