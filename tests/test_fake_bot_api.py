@@ -240,6 +240,44 @@ async def test_going_down_refuses_connections_until_coming_back(api: FakeBotApi,
     assert api.texts(1001) == ["avant", "après"]
 
 
+async def test_going_down_cuts_the_requests_in_flight(api: FakeBotApi, bot: Bot) -> None:
+    api.add_chat(FakeBotApi.private_chat(ALICE))
+    api.set_delay("sendMessage", 5)
+    send = asyncio.create_task(bot.send_message(1001, "posté, réponse perdue"))
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await api.wait_for(lambda: api.polls_waiting == 1 and len(api.sent()) == 1, timeout=2)
+    await api.go_down()
+    for task in (send, poll):
+        with pytest.raises(NetworkError) as caught:
+            await asyncio.wait_for(task, 2)  # at once, not after the delay or the poll
+        assert isinstance(caught.value.__cause__, httpx.RemoteProtocolError | httpx.ReadError)
+    assert api.texts(1001) == ["posté, réponse perdue"]
+
+
+async def test_malformed_bodies_are_bad_requests(api: FakeBotApi) -> None:
+    async with httpx.AsyncClient(base_url=f"{api.base_url}{TOKEN}/") as client:
+        response = await client.post("sendMessage", content=b"{not json",
+                                     headers={"Content-Type": "application/json"})
+        assert response.status_code == 400
+        assert response.json()["description"] == "Bad Request: can't parse JSON encoded request"
+        response = await client.post("sendMessage", content=b"chat_id=1001&text=%2042%20",
+                                     headers={"Content-Type":
+                                              "application/x-www-form-urlencoded"})
+        assert response.json()["description"] == "Bad Request: chat not found"
+    assert api.calls_to("sendMessage")[-1].params == {"chat_id": 1001, "text": " 42 "}
+
+
+async def test_a_client_giving_up_a_long_poll_is_not_answered(api: FakeBotApi,
+                                                              bot: Bot) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await api.wait_for(lambda: api.polls_waiting == 1, timeout=2)
+    poll.cancel()  # PTB stopping: httpx closes the connection
+    await api.wait_for(lambda: api.polls_waiting == 0, timeout=2)
+    api.send_text(FakeBotApi.private_chat(ALICE), ALICE, "gardé pour le suivant")
+    await asyncio.sleep(0.1)
+    assert api.calls_to("getUpdates") == [] and api.pending_updates == 1
+
+
 @pytest.mark.parametrize(("after_effect", "texts"), [(True, ["x"]), (False, [])],
                          ids=["answer-lost", "request-dropped"])
 async def test_a_cut_connection_gives_no_answer(api: FakeBotApi, bot: Bot, after_effect: bool,
