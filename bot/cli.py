@@ -259,7 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=_cmd_schema)
 
     ev = command("eval", "Measure the matching against a labelled JSON Lines file.")
-    ev.add_argument("--chat", choices=["private", "group"], default="private")
+    ev.add_argument("--chat", choices=["private", "group"], default="private",
+                    help="private (default), or group: the rule for messages nobody addressed "
+                         "to the bot")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.add_argument("--cv", type=int, metavar="K", default=0,
                     help="cross-validate the content itself in K folds (no labelled file needed)")
