@@ -125,7 +125,7 @@ def mythbot_application(base_url: str, token: str, db: Path, *,
     from bot.storage import Store
     from bot.telegram.app import add_handlers, build_application, setup_bot
     from bot.telegram.config import Config, setup_logging
-    from bot.telegram.state import BotState
+    from bot.telegram.state import context_types
 
     config = Config(token=token, content=ROOT, db=db, base_url=base_url)
     setup_logging(config)
@@ -144,9 +144,9 @@ def mythbot_application(base_url: str, token: str, db: Path, *,
         .read_timeout(config.send_timeout).write_timeout(config.send_timeout)
         .rate_limiter(raised_limiter())
         .post_init(setup_bot).post_shutdown(close)
+        .context_types(context_types(config, LiveContent(ROOT), store))
         .build()
     )
-    application.bot_data["state"] = BotState(config, LiveContent(ROOT), store)
     add_handlers(application)
     return application
 

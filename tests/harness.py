@@ -81,7 +81,7 @@ async def running_bot(api: FakeBotApi, db: Path, *, content: Path = ROOT,
     limiter = limiter or DeliveryLimiter(availability=Availability(first_pause=0.02,
                                                                    longest_pause=0.5))
     app = build_application(config, LiveContent(content), store, limiter=limiter)
-    bot_state: BotState = app.bot_data["state"]
+    bot_state: BotState = app.bot_data
     if clock is not None:
         bot_state.clock = clock
     async with Service(app, poll_timeout=1) as service:

@@ -6,12 +6,11 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.replies import Reply
 from bot.telegram.delivery import Undelivered
 from bot.telegram.sending import answer
-from bot.telegram.state import state, user_lang
+from bot.telegram.state import Context, user_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -22,7 +21,7 @@ class AdminLookupFailed(Exception):
     than refuse them as if they were not an admin."""
 
 
-async def is_chat_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def is_chat_admin(update: Update, context: Context) -> bool:
     """Whether the sender administers this chat (anonymous admins and channels included);
     `AdminLookupFailed` when Telegram cannot tell."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
@@ -38,7 +37,7 @@ async def is_chat_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
     return user.id in admins
 
 
-async def admin_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def admin_or_refuse(update: Update, context: Context) -> bool:
     """Whether the sender administers this chat; if not, tell them (or, when Telegram could
     not say, ask them to try again)."""
     try:
@@ -54,8 +53,8 @@ async def admin_or_refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return False
 
 
-async def chat_admins(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> frozenset[int]:
-    bot_state = state(context)
+async def chat_admins(chat_id: int, context: Context) -> frozenset[int]:
+    bot_state = context.bot_data
     now = bot_state.clock()
     cached = bot_state.admins.get(chat_id, now)
     if cached is not None:
@@ -72,9 +71,9 @@ async def chat_admins(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> froze
     return admins
 
 
-async def bot_can_read_group(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def bot_can_read_group(chat_id: int, context: Context) -> bool:
     """Whether ordinary group messages reach the bot: privacy mode off, or the bot is admin."""
-    bot_state = state(context)
+    bot_state = context.bot_data
     if bot_state.can_read_all_group_messages:
         return True
     try:
@@ -83,6 +82,6 @@ async def bot_can_read_group(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -
         return False
 
 
-def is_operator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_operator(update: Update, context: Context) -> bool:
     user = update.effective_user
-    return user is not None and user.id in state(context).config.admins
+    return user is not None and user.id in context.bot_data.config.admins

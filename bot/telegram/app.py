@@ -38,14 +38,12 @@ from bot.telegram.delivery import DeliveryLimiter
 from bot.telegram.errors import error_handler
 from bot.telegram.inline import chosen_result, inline_query
 from bot.telegram.operators import reload_command, stats_command, watch_content
-from bot.telegram.state import BotState
+from bot.telegram.state import BotState, context_types
 from bot.telegram.weekly import restore_jobs, weekly
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = Update.ALL_TYPES
 TELEGRAM_API = "https://api.telegram.org/bot"
-UPDATES_REQUEST = "updates_request"
-"""Where `build_application` leaves its `UpdatesRequest` in ``bot_data``, for the poller."""
 
 MENU: dict[str, dict[str, tuple[str, str]]] = {
     # command: {chat kind: (French, English) description}, for the commands shown in
@@ -105,10 +103,10 @@ def build_application(config: Config, live: LiveContent, store: Store, *,
         .write_timeout(config.send_timeout)
         .rate_limiter(limiter or DeliveryLimiter())
         .get_updates_request(updates_request := UpdatesRequest())
+        .context_types(context_types(config, live, store))
         .build()
     )
-    application.bot_data[UPDATES_REQUEST] = updates_request
-    application.bot_data["state"] = BotState(config, live, store)
+    application.bot_data.updates_request = updates_request
     add_handlers(application)
     return application
 
@@ -163,7 +161,7 @@ def menu(application: Application, kind: str) -> list[tuple[str, str, str]]:  # 
 
 async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
     """After connecting: learn who the bot is, register commands, restore jobs."""
-    bot_state: BotState = application.bot_data["state"]
+    bot_state: BotState = application.bot_data
     me = application.bot.bot
     bot_state.username = me.username or ""
     bot_state.bot_id = me.id

@@ -15,7 +15,7 @@ from bot.conversation import deliver, parse_count
 from bot.replies import Reply, callback_reply
 from bot.telegram.delivery import Undelivered
 from bot.telegram.sending import carry_out, keyboard
-from bot.telegram.state import Context, situation, state, user_lang
+from bot.telegram.state import Context, situation, user_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ async def show_button(update: Update, context: Context) -> None:
         return
     query, message = pressed
     lang = user_lang(update, context)
-    bot_state = state(context)
+    bot_state = context.bot_data
     private = message is not None and message.chat.type == ChatType.PRIVATE
     reply = callback_reply(query.data or "", bot_state.live.matcher.content, lang,
                            bot_username=bot_state.username, feedback=private)
@@ -69,7 +69,7 @@ async def top5_button(update: Update, context: Context) -> None:
     query, message = pressed
     data = query.data or ""
     lang = user_lang(update, context)
-    reply = callback_reply(data, state(context).live.matcher.content, lang) if parse_count(
+    reply = callback_reply(data, context.bot_data.live.matcher.content, lang) if parse_count(
         data[3:]) is not None else None
     await answer_query(query, None if reply else text("expired", lang))
     if reply is not None and message is not None:
@@ -92,7 +92,7 @@ async def vote_button(update: Update, context: Context) -> None:
     query, message = pressed[0], pressed[1]
     lang = user_lang(update, context)
     _, intent, value = [*(query.data or "").split(":"), "", ""][:3]
-    bot_state = state(context)
+    bot_state = context.bot_data
     if intent not in bot_state.live.matcher.content.by_id or value not in {"0", "1"}:
         await answer_query(query, text("expired", lang))
         return

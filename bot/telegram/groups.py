@@ -10,7 +10,7 @@ from bot.conversation import parse_count, respond
 from bot.models import LANG_SETTINGS, MODES
 from bot.telegram.admin import admin_or_refuse, bot_can_read_group
 from bot.telegram.sending import carry_out, say
-from bot.telegram.state import BotState, Context, situation, state, telegram_lang, user_lang
+from bot.telegram.state import BotState, Context, situation, telegram_lang, user_lang
 from bot.texts import text
 
 MAX_COOLDOWN = 24 * 60
@@ -21,7 +21,7 @@ async def group_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text or _from_a_bot(message):
         return
-    addressed, question = _addressed(message, state(context))
+    addressed, question = _addressed(message, context.bot_data)
     heard = situation(update, context, message, question, addressed=addressed)
     await carry_out(context, message, respond(heard), heard.cooldown.now)
 
@@ -60,7 +60,7 @@ async def lang_command(update: Update, context: Context) -> None:
     if choice not in LANG_SETTINGS:
         await say(update, text("lang_usage", lang))
         return
-    store = state(context).store
+    store = context.bot_data.store
     if chat.type == ChatType.PRIVATE and user is not None:
         store.set_user_lang(user.id, choice)  # type: ignore[arg-type]
     elif not await admin_or_refuse(update, context):
@@ -90,7 +90,7 @@ async def mode(update: Update, context: Context) -> None:
         return
     if chat is None or not await _group_admin_guard(update, context):
         return
-    state(context).store.update_chat_settings(chat.id, mode=choice)  # type: ignore[arg-type]
+    context.bot_data.store.update_chat_settings(chat.id, mode=choice)  # type: ignore[arg-type]
     if choice == "auto" and not await bot_can_read_group(chat.id, context):
         await say(update, text("auto_needs_reading", lang))
         return
@@ -107,7 +107,7 @@ async def cooldown(update: Update, context: Context) -> None:
         return
     if chat is None or not await _group_admin_guard(update, context):
         return
-    state(context).store.update_chat_settings(chat.id, cooldown_minutes=minutes)
+    context.bot_data.store.update_chat_settings(chat.id, cooldown_minutes=minutes)
     await say(update, text("saved", lang))
 
 
@@ -118,7 +118,7 @@ async def settings(update: Update, context: Context) -> None:
     if chat is None or chat.type == ChatType.PRIVATE:
         await say(update, text("groups_only", lang))
         return
-    current = state(context).store.chat_settings(chat.id)
+    current = context.bot_data.store.chat_settings(chat.id)
     reads = await bot_can_read_group(chat.id, context)
     await say(update, text("settings", lang, mode=current.mode, chat_lang=current.lang,
                            cooldown=current.cooldown_minutes,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot.content import Myth
 from bot.html import visible_text
 from bot.matching import Matcher
 from bot.replies import myth_card, myth_reply
 from bot.telegram.sending import keyboard
-from bot.telegram.state import state, telegram_lang
+from bot.telegram.state import Context, telegram_lang
 
 MAX_RESULTS = 50
 CACHE_SECONDS = 30
@@ -34,12 +33,12 @@ def inline_myths(matcher: Matcher, query: str) -> tuple[list[Myth], str | None]:
     return chosen[:MAX_RESULTS], matcher.detect_lang(query, norm)
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """Answer an inline query with myth cards in the user's language."""
     query = update.inline_query
     if query is None:
         return
-    bot_state = state(context)
+    bot_state = context.bot_data
     found, detected = inline_myths(bot_state.live.matcher, query.query[:256])
     lang = detected or telegram_lang(query.from_user)
     results = [
@@ -57,12 +56,12 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
 
 
-async def chosen_result(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def chosen_result(update: Update, context: Context) -> None:
     """Count a shared card (needs inline feedback turned on in @BotFather)."""
     chosen = update.chosen_inline_result
     if chosen is None:
         return
-    bot_state = state(context)
+    bot_state = context.bot_data
     if chosen.result_id in bot_state.live.matcher.content.by_id:
         lang = telegram_lang(chosen.from_user)
         bot_state.store.count_answer(chosen.result_id, lang, "inline")

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden
 
-from bot.telegram.state import Context, state, telegram_lang
+from bot.telegram.state import Context, telegram_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ async def membership(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None:
         return
-    bot_state = state(context)
+    bot_state = context.bot_data
     chat_id = change.chat.id
     old, new = change.old_chat_member.status, change.new_chat_member.status
     gone = {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
@@ -41,12 +41,12 @@ async def member_changed(update: Update, context: Context) -> None:
     demoted admin counts as such at once, not when the cached list expires."""
     change = update.chat_member
     if change is not None:
-        state(context).admins.forget(change.chat.id)
+        context.bot_data.admins.forget(change.chat.id)
 
 
 def forget_chat(context: Context, chat_id: int) -> None:
     """Forget a chat the bot left: its settings, schedule, cooldowns and weekly job."""
-    bot_state = state(context)
+    bot_state = context.bot_data
     bot_state.store.forget_chat(chat_id)
     bot_state.cooldown.forget(chat_id)
     if context.job_queue is not None:

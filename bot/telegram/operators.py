@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import Message, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.html import escape
 from bot.live import Reload
@@ -16,7 +15,7 @@ from bot.replies import Reply
 from bot.reports import stats_summary
 from bot.telegram.admin import is_operator
 from bot.telegram.sending import answer
-from bot.telegram.state import state, user_lang
+from bot.telegram.state import Context, user_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -35,7 +34,7 @@ def reload_message(result: Reload, lang: str, myths: int) -> str:
 
 
 async def _operator_message(update: Update,
-                            context: ContextTypes.DEFAULT_TYPE) -> tuple[Message, str] | None:
+                            context: Context) -> tuple[Message, str] | None:
     """The message and language of an operator's command; refuses anyone else."""
     message = update.effective_message
     if message is None:
@@ -47,22 +46,22 @@ async def _operator_message(update: Update,
     return message, lang
 
 
-async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload_command(update: Update, context: Context) -> None:
     """Reload the content now (operators only)."""
     found = await _operator_message(update, context)
     if found is None:
         return
     message, lang = found
-    live = state(context).live
+    live = context.bot_data.live
     result = await asyncio.to_thread(live.reload, force=True)
     await answer(message, Reply(reload_message(result, lang, len(live.matcher.content.myths))),
                  quote=False)
 
 
-async def watch_content(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def watch_content(context: Context) -> None:
     """Pick up edits to the content folder; tell the operators when an edit is refused, and
     when a later edit fixes it (otherwise the last word they saw would be the refusal)."""
-    bot_state = state(context)
+    bot_state = context.bot_data
     # Loading, checking and training take a moment: off the event loop, so updates keep flowing.
     result = await asyncio.to_thread(bot_state.live.reload)
     if not result.changed or (result.applied and not result.recovered):
@@ -75,7 +74,7 @@ async def watch_content(context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not warn operator %s: %s", operator, exc)
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats_command(update: Update, context: Context) -> None:
     """Show the operators answers and votes per myth for the last 30 days."""
     found = await _operator_message(update, context)
     if found is None:
@@ -83,7 +82,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message, lang = found
     since = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")
     # Off the event loop: the store first waits for the writes still queued.
-    rows = await asyncio.to_thread(state(context).store.stats, since_day=since)
+    rows = await asyncio.to_thread(context.bot_data.store.stats, since_day=since)
     body = stats_summary(rows) if rows else text("stats_empty", lang)
     await answer(message, Reply(f"{text('stats_title', lang, since=since)}\n<pre>"
                                 f"{escape(body)}</pre>"), quote=False)

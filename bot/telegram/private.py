@@ -9,13 +9,13 @@ from telegram.constants import ChatType
 from bot.conversation import Count, Outcome, respond
 from bot.replies import myth_reply, myths_menu, sources_reply, top5_reply
 from bot.telegram.sending import answer, carry_out
-from bot.telegram.state import Context, situation, state, user_lang
+from bot.telegram.state import Context, situation, user_lang
 from bot.texts import text
 
 
 async def start(update: Update, context: Context) -> None:
     """Welcome the user, or open the myth a deep link (t.me/<bot>?start=<id>) names."""
-    bot_state = state(context)
+    bot_state = context.bot_data
     content = bot_state.live.matcher.content
     lang = user_lang(update, context)
     message = update.effective_message
@@ -37,7 +37,7 @@ async def help_command(update: Update, context: Context) -> None:
     """List the myths and the commands."""
     message = update.effective_message
     if message is not None:
-        await answer(message, myths_menu(state(context).live.matcher.content,
+        await answer(message, myths_menu(context.bot_data.live.matcher.content,
                                          user_lang(update, context)),
                      quote=message.chat.type != ChatType.PRIVATE)
 
@@ -51,7 +51,7 @@ async def sources(update: Update, context: Context) -> None:
     """Show the two source articles."""
     message = update.effective_message
     if message is not None:
-        await answer(message, sources_reply(state(context).live.matcher.content,
+        await answer(message, sources_reply(context.bot_data.live.matcher.content,
                                             user_lang(update, context)),
                      quote=message.chat.type != ChatType.PRIVATE)
 
@@ -60,7 +60,7 @@ async def top5(update: Update, context: Context) -> None:
     """Start the article's top 5; the "next" button edits this one message."""
     message = update.effective_message
     if message is not None:
-        await answer(message, top5_reply(state(context).live.matcher.content,
+        await answer(message, top5_reply(context.bot_data.live.matcher.content,
                                          user_lang(update, context), 1),
                      quote=message.chat.type != ChatType.PRIVATE)
 
@@ -70,7 +70,7 @@ async def ask(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    handle = f"@{state(context).username}".lower()
+    handle = f"@{context.bot_data.username}".lower()
     question = " ".join(a for a in context.args or [] if a.lower() != handle)
     asked = situation(update, context, message, question, command=True)
     await carry_out(context, message, respond(asked), asked.cooldown.now)

@@ -42,7 +42,6 @@ from bot.paths import content_folder, default_db
 from bot.storage import Store
 from bot.telegram.app import (
     ALLOWED_UPDATES,
-    UPDATES_REQUEST,
     UpdatesRequest,
     build_application,
     setup_bot,
@@ -228,7 +227,7 @@ class Service:
     def __init__(self, application: Application,  # type: ignore[type-arg]
                  *, poll_timeout: float = POLL_TIMEOUT, stop_grace: float = STOP_GRACE) -> None:
         self.app = application
-        self.state: BotState = application.bot_data["state"]
+        self.state: BotState = application.bot_data
         self.config = self.state.config
         limiter = application.bot.rate_limiter
         availability = (limiter.availability if isinstance(limiter, DeliveryLimiter)
@@ -254,7 +253,7 @@ class Service:
                 await self._start_webhook()
             else:
                 log.info("polling for updates")
-                sent = self.app.bot_data.get(UPDATES_REQUEST)
+                sent = self.state.updates_request
                 self.poller = Poller(self.app.bot, self.inbox, timeout=self.poll_timeout,
                                      sent=sent if isinstance(sent, UpdatesRequest) else None)
                 self._polling = asyncio.create_task(self.poller.run(), name="mythbot-poller")

@@ -19,7 +19,7 @@ from telegram.constants import ChatType, ParseMode
 from bot.conversation import Outcome
 from bot.replies import Button, Reply
 from bot.telegram.delivery import Undelivered
-from bot.telegram.state import Context, state
+from bot.telegram.state import Context
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -69,7 +69,7 @@ async def carry_out(context: Context, message: Message, outcome: Outcome,
     Telegram, so that the update, handled again later, is answered then."""
     if outcome.reply is None:
         return
-    bot_state = state(context)
+    bot_state = context.bot_data
     chat_id = message.chat_id
     if outcome.why == "busy":
         bot_state.cooldown.noticed_busy(chat_id, now)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.request import BaseRequest
 
 from bot.conversation import Cooldown, Flood, Situation
 from bot.live import LiveContent
@@ -18,11 +20,11 @@ from bot.policy import AdminCache, FloodGuard, GroupCooldown
 from bot.storage import Store
 from bot.telegram.config import Config
 
-Context = ContextTypes.DEFAULT_TYPE
-
 
 @dataclass
 class BotState:
+    """The handlers' shared state: PTB's ``bot_data`` (see `context_types`)."""
+
     config: Config
     live: LiveContent
     store: Store
@@ -33,12 +35,25 @@ class BotState:
     username: str = ""
     bot_id: int = 0
     can_read_all_group_messages: bool = False
+    updates_request: BaseRequest | None = None
+    """The getUpdates connection that keeps each update's JSON, for the poller."""
 
 
-def state(context: Context) -> BotState:
-    found = context.bot_data["state"]
-    assert isinstance(found, BotState)
-    return found
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+"""What every handler and job receives: ``context.bot_data`` is the `BotState`."""
+
+
+def context_types(config: Config, live: LiveContent,
+                  store: Store) -> ContextTypes[Context, dict[Any, Any], dict[Any, Any],
+                                                BotState]:
+    """PTB's `ContextTypes` with a `BotState` as ``bot_data``. PTB builds ``bot_data`` itself,
+    without arguments: the class handed to it binds this bot's config, content and store."""
+
+    class BoundState(BotState):
+        def __init__(self) -> None:
+            super().__init__(config, live, store)
+
+    return ContextTypes(bot_data=BoundState)
 
 
 def telegram_lang(user: User | None) -> str:
@@ -56,7 +71,7 @@ def user_lang(update: Update, context: Context) -> str:
         return forced
     chat, user = update.effective_chat, update.effective_user
     if user is not None and chat is not None and chat.type != "private":
-        chosen = state(context).store.user_lang(user.id)
+        chosen = context.bot_data.store.user_lang(user.id)
         if chosen != "auto":
             return chosen
     return telegram_lang(user)
@@ -65,7 +80,7 @@ def user_lang(update: Update, context: Context) -> str:
 def forced_lang(update: Update, context: Context) -> str | None:
     """The language someone chose with /lang (chat's, then user's), or None for 'auto'."""
     chat, user = update.effective_chat, update.effective_user
-    store = state(context).store
+    store = context.bot_data.store
     if chat is not None and chat.type != "private":
         chosen = store.chat_settings(chat.id).lang
         return None if chosen == "auto" else chosen
@@ -80,7 +95,7 @@ def situation(update: Update, context: Context, message: Message, question: str 
               counts_for_flood: bool = False) -> Situation:
     """What the core needs to know about a message. Storage is read from its caches; a
     private message (not a command, not a button) counts towards the user's flood limit."""
-    bot_state = state(context)
+    bot_state = context.bot_data
     user = update.effective_user
     private = message.chat.type == ChatType.PRIVATE
     flood: Flood = "ok"

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import Application, ContextTypes, JobQueue
+from telegram.ext import Application, JobQueue
 
 from bot.conversation import parse_count
 from bot.html import escape
@@ -23,7 +23,7 @@ from bot.telegram.admin import admin_or_refuse
 from bot.telegram.delivery import Undelivered
 from bot.telegram.membership import forget_chat
 from bot.telegram.sending import answer, keyboard
-from bot.telegram.state import state, user_lang
+from bot.telegram.state import BotState, Context, user_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def schedule_job(job_queue: JobQueue[Any], schedule: Schedule) -> None:
 
 def restore_jobs(application: Application) -> int:  # type: ignore[type-arg]
     """Re-create the weekly jobs after a restart, from the schedules in SQLite."""
-    bot_state = application.bot_data["state"]
+    bot_state: BotState = application.bot_data
     job_queue = application.job_queue
     if job_queue is None:
         return 0
@@ -92,7 +92,7 @@ def restore_jobs(application: Application) -> int:  # type: ignore[type-arg]
     return len(schedules)
 
 
-async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def weekly(update: Update, context: Context) -> None:
     """Set or stop this chat's weekly myth (admins of the group or channel only)."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
@@ -104,7 +104,7 @@ async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not await admin_or_refuse(update, context):
         return
-    store = state(context).store
+    store = context.bot_data.store
     if [a.lower() for a in args] == ["off"]:
         removed = store.delete_schedule(chat.id)
         if context.job_queue is not None:
@@ -136,14 +136,14 @@ async def weekly(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 RETRY_SECONDS = 60.0
 
 
-async def post_weekly(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def post_weekly(context: Context) -> None:
     """Post the next myth card of the rotation; stop for good if the bot was removed; try
     again a minute later while Telegram is unreachable (for the reply retention time)."""
     job = context.job
     if job is None or job.chat_id is None:
         return
     chat_id = job.chat_id
-    bot_state = state(context)
+    bot_state = context.bot_data
     schedule = bot_state.store.schedule(chat_id)
     if schedule is None:
         if job.name == f"weekly:{chat_id}":
