@@ -7,14 +7,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    ReplyParameters,
-    Update,
-)
-from telegram.constants import ChatType, ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 
 from bot.conversation import Outcome
 from bot.replies import Button, Reply
@@ -39,16 +33,10 @@ def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
 
 async def answer(message: Message, reply: Reply, *, quote: bool) -> Message:
     """Answer in the message's chat (and topic); quoting it in groups so the thread is clear."""
-    return await message.get_bot().send_message(
-        chat_id=message.chat_id,
-        text=reply.html,
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard(reply),
-        message_thread_id=message.message_thread_id if message.is_topic_message else None,
-        # The trigger may be deleted meanwhile: the answer still matters.
-        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True)
-        if quote else None,
-    )
+    # Through the bot, so through its rate limiter; the trigger may be deleted meanwhile:
+    # the answer still matters.
+    return await message.reply_html(reply.html, reply_markup=keyboard(reply), do_quote=quote,
+                                    allow_sending_without_reply=True)
 
 
 async def say(update: Update, html: str) -> Message | None:
