@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from telegram.request import BaseRequest
 
-from bot.conversation import Cooldown, Flood, Situation
+from bot.conversation import Cooldown, Flood, Situation, fallback_lang
 from bot.live import LiveContent
 from bot.models import ChatSettings
 from bot.policy import AdminCache, FloodGuard, GroupCooldown
@@ -63,31 +63,17 @@ def telegram_lang(user: User | None) -> str:
 
 
 def user_lang(update: Update, context: Context) -> str:
-    """The language to talk to this user in when their message says nothing about it: the
-    chat's or user's /lang choice, then (in a group left on auto) the user's own private
-    choice, then their Telegram language."""
-    forced = forced_lang(update, context)
-    if forced is not None:
-        return forced
+    """The language to talk to this user in when their message says nothing about it
+    (`bot.conversation.fallback_lang` decides, from the chat's and the user's choices)."""
     chat, user = update.effective_chat, update.effective_user
-    if user is not None and chat is not None and chat.type != "private":
-        chosen = context.bot_data.store.user_lang(user.id)
-        if chosen != "auto":
-            return chosen
-    return telegram_lang(user)
-
-
-def forced_lang(update: Update, context: Context) -> str | None:
-    """The language someone chose with /lang (chat's, then user's), or None for 'auto'."""
-    chat, user = update.effective_chat, update.effective_user
-    store = context.bot_data.store
-    if chat is not None and chat.type != "private":
-        chosen = store.chat_settings(chat.id).lang
-        return None if chosen == "auto" else chosen
-    if user is not None:
-        chosen = store.user_lang(user.id)
-        return None if chosen == "auto" else chosen
-    return None
+    bot_state = context.bot_data
+    group = chat is not None and chat.type != ChatType.PRIVATE
+    return fallback_lang(Situation(
+        None, bot_state.live.matcher, chat="group" if group else "private",
+        settings=bot_state.store.chat_settings(chat.id) if chat is not None and group
+        else ChatSettings(0),
+        user_choice=bot_state.store.user_lang(user.id) if user else "auto",
+        telegram_lang=telegram_lang(user)))
 
 
 def situation(update: Update, context: Context, message: Message, question: str | None, *,
