@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from bot.matching import Matcher
 from bot.models import ChatSettings
 from bot.replies import Reply
 from bot.texts import text
+from tests.conftest import ROOT
 
 CHAT = -100
 SALARY_FR = "combien gagne un smm ?"
@@ -168,3 +171,12 @@ def test_a_button_pressed_in_a_group_is_sent_unquoted_within_the_cap(
     busy = deliver(reply, make_situation(None, chat="group",
                                          cooldown=Cooldown(now=5, recent=(1, 2, 3, 4))), "fr")
     assert busy.why == "busy"
+
+
+def test_the_core_imports_neither_telegram_nor_sqlite() -> None:
+    core = "bot.conversation, bot.console, bot.policy, bot.models, bot.reports, bot.live"
+    probe = (f"import sys; import {core}; "
+             "print(sorted(m for m in ('telegram', 'sqlite3', 'bot.storage') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert loaded == "[]"
