@@ -20,7 +20,7 @@ from bot import conversation
 from bot.conversation import Situation
 from bot.html import visible_text
 from bot.matching import Matcher
-from bot.models import LangSetting
+from bot.models import lang_setting_of
 from bot.paths import history_file
 from bot.replies import (
     Button,
@@ -95,7 +95,7 @@ def respond(matcher: Matcher, line: str, session: Session) -> Reply:
 def _answer(matcher: Matcher, question: str, session: Session) -> Reply:
     """A question, answered by the same rules as a Telegram private chat (the console has no
     votes, no share links and no flood)."""
-    choice: LangSetting = "fr" if session.forced == "fr" else "en" if session.forced else "auto"
+    choice = lang_setting_of(session.forced or "auto") or "auto"
     outcome = conversation.respond(Situation(question, matcher, user_choice=choice,
                                              telegram_lang=session.lang, votes=False))
     session.lang = outcome.lang

@@ -15,6 +15,20 @@ MODES: frozenset[str] = frozenset({"auto", "mention", "off"})
 LANG_SETTINGS: frozenset[str] = frozenset({"auto", "fr", "en"})
 CHAT_KINDS: frozenset[str] = frozenset({"private", "group", "channel", "inline"})
 
+_MODE_OF: dict[str, Mode] = {"auto": "auto", "mention": "mention", "off": "off"}
+_LANG_OF: dict[str, LangSetting] = {"auto": "auto", "fr": "fr", "en": "en"}
+
+
+def mode_of(value: str) -> Mode | None:
+    """An admin's word as a mode, or None when it is not one."""
+    return _MODE_OF.get(value)
+
+
+def lang_setting_of(value: str) -> LangSetting | None:
+    """A user's word as a language setting, or None when it is not one."""
+    return _LANG_OF.get(value)
+
+
 MAX_COOLDOWN_MINUTES = 7 * 24 * 60
 MAX_MISS_CHARS = 500
 VOTE_MEMORY_DAYS = 90

@@ -7,7 +7,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
 from bot.conversation import parse_count, respond
-from bot.models import LANG_SETTINGS, MODES
+from bot.models import lang_setting_of, mode_of
 from bot.telegram.admin import admin_or_refuse, bot_can_read_group
 from bot.telegram.sending import carry_out, say
 from bot.telegram.state import BotState, Context, situation, telegram_lang, user_lang
@@ -55,18 +55,18 @@ async def lang_command(update: Update, context: Context) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
-    choice = (context.args or [""])[0].lower()
+    choice = lang_setting_of((context.args or [""])[0].lower())
     lang = user_lang(update, context)
-    if choice not in LANG_SETTINGS:
+    if choice is None:
         await say(update, text("lang_usage", lang))
         return
     store = context.bot_data.store
     if chat.type == ChatType.PRIVATE and user is not None:
-        store.set_user_lang(user.id, choice)  # type: ignore[arg-type]
+        store.set_user_lang(user.id, choice)
     elif not await admin_or_refuse(update, context):
         return
     else:
-        store.update_chat_settings(chat.id, lang=choice)  # type: ignore[arg-type]
+        store.update_chat_settings(chat.id, lang=choice)
     new_lang = choice if choice != "auto" else telegram_lang(user)
     await say(update, text("saved", new_lang))
 
@@ -84,13 +84,13 @@ async def mode(update: Update, context: Context) -> None:
     """Set when the bot speaks in this group: auto, mention or off (admins only)."""
     chat = update.effective_chat
     lang = user_lang(update, context)
-    choice = (context.args or [""])[0].lower()
-    if choice not in MODES:
+    choice = mode_of((context.args or [""])[0].lower())
+    if choice is None:
         await say(update, text("mode_usage", lang))
         return
     if chat is None or not await _group_admin_guard(update, context):
         return
-    context.bot_data.store.update_chat_settings(chat.id, mode=choice)  # type: ignore[arg-type]
+    context.bot_data.store.update_chat_settings(chat.id, mode=choice)
     if choice == "auto" and not await bot_can_read_group(chat.id, context):
         await say(update, text("auto_needs_reading", lang))
         return
