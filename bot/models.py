@@ -29,7 +29,8 @@ def lang_setting_of(value: str) -> LangSetting | None:
     return _LANG_OF.get(value)
 
 
-MAX_COOLDOWN_MINUTES = 7 * 24 * 60
+MAX_COOLDOWN_MINUTES = 24 * 60
+"""/cooldown's limit (a day): the command, its usage text and the store agree on it."""
 MAX_MISS_CHARS = 500
 VOTE_MEMORY_DAYS = 90
 

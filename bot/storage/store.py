@@ -46,6 +46,12 @@ from types import TracebackType
 from typing import Self, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Submodules by their full names: the package's __init__ imports this module.
+import bot.storage.inbox as inbox
+import bot.storage.misses as misses
+import bot.storage.schedules as schedules
+import bot.storage.settings as settings
+import bot.storage.stats as stats
 from bot.models import (
     MAX_MISS_CHARS,
     ChatSettings,
@@ -59,7 +65,6 @@ from bot.models import (
     check_lang,
     day_or_today,
 )
-from bot.storage import inbox, misses, schedules, settings, stats
 from bot.storage.db import connect, open_database, target
 from bot.storage.writer import Writer
 

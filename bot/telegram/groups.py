@@ -7,13 +7,11 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
 from bot.conversation import parse_count, respond
-from bot.models import lang_setting_of, mode_of
+from bot.models import MAX_COOLDOWN_MINUTES, lang_setting_of, mode_of
 from bot.telegram.admin import admin_or_refuse, bot_can_read_group
 from bot.telegram.sending import carry_out, say
 from bot.telegram.state import BotState, Context, situation, telegram_lang, user_lang
 from bot.texts import text
-
-MAX_COOLDOWN = 24 * 60
 
 
 async def group_text(update: Update, context: Context) -> None:
@@ -102,7 +100,7 @@ async def cooldown(update: Update, context: Context) -> None:
     chat = update.effective_chat
     lang = user_lang(update, context)
     minutes = parse_count((context.args or [""])[0])
-    if minutes is None or minutes > MAX_COOLDOWN:
+    if minutes is None or minutes > MAX_COOLDOWN_MINUTES:
         await say(update, text("cooldown_usage", lang))
         return
     if chat is None or not await _group_admin_guard(update, context):
