@@ -146,9 +146,6 @@ class JsonFormatter(RedactingFormatter):
         return redact(json.dumps(entry, ensure_ascii=False), *self.secrets)
 
 
-LOG_FORMATS = ("text", "json")
-
-
 def setup_logging(config: Config, level: int | str = logging.INFO, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
     secrets_ = (config.token, config.secret_token)

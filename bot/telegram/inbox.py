@@ -323,8 +323,3 @@ class Inbox:
         if left:
             log.info("stopped with %d update(s) waiting: they are handled at the next start",
                      left)
-
-    def describe(self) -> dict[str, Any]:
-        """Counters, for logs and tests."""
-        return {"backlog": self.backlog, "handled": self.handled, "retried": self.retried,
-                "given_up": self.given_up, "lanes": len(self._lanes)}
