@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from bot.content import Content, Myth, Source
 from bot.html import MAX_MESSAGE, escape, visible_length, visible_text
@@ -25,6 +24,9 @@ class Button:
     label: str
     data: str | None = None
     url: str | None = None
+    share: tuple[str, str] | None = None
+    """(start payload, message): a "share" button. The front end builds the link to the bot
+    (python-telegram-bot's create_deep_linked_url) and Telegram's share page around it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +67,10 @@ def myth_card(myth: Myth, lang: str) -> str:
     return _fit(card)
 
 
-def share_url(bot_username: str, myth: Myth, lang: str) -> str:
-    link = f"https://t.me/{bot_username}?start={myth.id}"
+def share_button(myth: Myth, lang: str) -> Button:
+    """Share this myth: a link that opens the bot on it (/start <id>), with a line of text."""
     message = f"{text('share_text', lang)} {myth.title[lang]}"
-    return f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(message, safe='')}"
+    return Button(text("button_share", lang), share=(myth.id, message))
 
 
 def myth_reply(myth: Myth, lang: str, *, bot_username: str | None = None,
@@ -83,7 +85,7 @@ def myth_reply(myth: Myth, lang: str, *, bot_username: str | None = None,
     if not navigation:
         nav = []
     if bot_username:
-        nav.append(Button(text("button_share", lang), url=share_url(bot_username, myth, lang)))
+        nav.append(share_button(myth, lang))
     if nav:
         rows.append(tuple(nav))
     return Reply(myth_card(myth, lang), tuple(rows), myth.id)

@@ -28,7 +28,8 @@ def test_every_myth_card_is_valid_telegram_html_within_limits(content: Content, 
         assert myth.source.title in reply.html and myth.title[lang] in reply.html
         for row in reply.buttons:
             for button in row:
-                assert button.url or (button.data and len(button.data.encode()) <= 64)
+                assert button.url or button.share or (
+                    button.data and len(button.data.encode()) <= 64)
 
 
 def test_a_card_shows_the_source_with_author_and_date(content: Content) -> None:
@@ -37,10 +38,15 @@ def test_a_card_shows_the_source_with_author_and_date(content: Content) -> None:
 
 
 def test_the_share_button_deep_links_to_the_myth(content: Content) -> None:
+    from bot.telegram.sending import keyboard
+
     reply = myth_reply(content.by_id["salary"], "fr", bot_username="mythbot")
-    share = [b for row in reply.buttons for b in row if b.url]
-    assert len(share) == 1
-    assert "t.me%2Fmythbot%3Fstart%3Dsalary" in (share[0].url or "")
+    share = [b for row in reply.buttons for b in row if b.share]
+    assert len(share) == 1 and share[0].share is not None and share[0].share[0] == "salary"
+    markup = keyboard(reply, "mythbot")
+    assert markup is not None
+    urls = [b.url for row in markup.inline_keyboard for b in row if b.url]
+    assert len(urls) == 1 and "t.me%2Fmythbot%3Fstart%3Dsalary" in (urls[0] or "")
 
 
 def test_user_text_in_a_clarify_question_is_escaped(matcher: Matcher, content: Content) -> None:

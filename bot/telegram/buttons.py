@@ -78,7 +78,8 @@ async def top5_button(update: Update, context: Context) -> None:
 
 async def _edit(message: Message, reply: Reply) -> None:
     try:
-        await message.edit_text(reply.html, reply_markup=keyboard(reply))
+        markup = keyboard(reply, message.get_bot().username)
+        await message.edit_text(reply.html, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc):  # a double tap re-sends the same step
             raise

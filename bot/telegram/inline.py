@@ -49,7 +49,7 @@ async def inline_query(update: Update, context: Context) -> None:
             input_message_content=InputTextMessageContent(myth_card(myth, lang),
                                                           parse_mode=ParseMode.HTML),
             reply_markup=keyboard(myth_reply(myth, lang, bot_username=bot_state.username or None,
-                                             navigation=False)),
+                                             navigation=False), bot_state.username or None),
         )
         for myth in found
     ]

@@ -6,9 +6,11 @@ Every send goes through the bot, so through its rate limiter (bot/telegram/deliv
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
+from telegram.helpers import create_deep_linked_url
 
 from bot.conversation import Outcome
 from bot.replies import Button, Reply
@@ -16,26 +18,38 @@ from bot.telegram.delivery import Undelivered
 from bot.telegram.state import Context
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    return _markup(reply.buttons) if reply.buttons else None
+def keyboard(reply: Reply, bot_username: str | None = None) -> InlineKeyboardMarkup | None:
+    return _markup(reply.buttons, bot_username) if reply.buttons else None
 
 
 @lru_cache(maxsize=512)
-def _markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+def _markup(rows: tuple[tuple[Button, ...], ...],
+            bot_username: str | None) -> InlineKeyboardMarkup:
     """Buttons and markups are immutable, and the same few keyboards recur: build each once
     (it cost a third of a decision per reply)."""
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(b.label, url=b.url) if b.url
-         else InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+        [_button(b, bot_username) for b in row if b.share is None or bot_username]
         for row in rows
     ])
+
+
+def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+    if button.share is not None and bot_username:
+        payload, message = button.share
+        link = create_deep_linked_url(bot_username, payload)
+        return InlineKeyboardButton(button.label, url=f"https://t.me/share/url?url="
+                                    f"{quote(link, safe='')}&text={quote(message, safe='')}")
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 async def answer(message: Message, reply: Reply, *, quote: bool) -> Message:
     """Answer in the message's chat (and topic); quoting it in groups so the thread is clear."""
     # Through the bot, so through its rate limiter; the trigger may be deleted meanwhile:
     # the answer still matters.
-    return await message.reply_html(reply.html, reply_markup=keyboard(reply), do_quote=quote,
+    markup = keyboard(reply, message.get_bot().username)
+    return await message.reply_html(reply.html, reply_markup=markup, do_quote=quote,
                                     allow_sending_without_reply=True)
 
 

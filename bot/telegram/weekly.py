@@ -156,7 +156,8 @@ async def post_weekly(context: Context) -> None:
     card = f"{text('weekly_title', lang)}\n\n{myth_card(myth, lang)}"
     share = myth_reply(myth, lang, bot_username=bot_state.username or None, navigation=False)
     try:
-        await context.bot.send_message(chat_id, card, reply_markup=keyboard(share))
+        await context.bot.send_message(chat_id, card,
+                                       reply_markup=keyboard(share, bot_state.username or None))
     except Undelivered as exc:
         first = job.data if isinstance(job.data, float) else clock.time()
         if clock.time() - first < bot_state.config.reply_retention and context.job_queue:
