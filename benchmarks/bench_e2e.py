@@ -345,10 +345,10 @@ def own_work(folder: Path, rounds: int) -> OwnWork:
                 times["reply"].append(clock() - start)
                 buttons.append(sum(len(row) for row in reply.buttons))
                 start = clock()
-                keyboard(reply)
+                keyboard(reply, "mythbot_test_bot")
                 times["keyboard"].append(clock() - start)
                 start = clock()
-                cached_keyboard(reply)
+                cached_keyboard(reply, "mythbot_test_bot")
                 times["keyboard, cached (proposal.py)"].append(clock() - start)
                 start = clock()
                 if reply.intent:

@@ -88,7 +88,7 @@ def rich_answer() -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any
     if content is None:
         raise RuntimeError("the shipped content has errors")
     reply = myth_reply(content.myths[0], "fr", bot_username="mythbot_test_bot", feedback=True)
-    markup = keyboard(reply)
+    markup = keyboard(reply, "mythbot_test_bot")
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a private text with the fixed rebuttal."""
