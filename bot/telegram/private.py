@@ -8,7 +8,7 @@ from telegram.constants import ChatType
 
 from bot.conversation import Count, Outcome, respond
 from bot.replies import myth_reply, myths_menu, sources_reply, top5_reply
-from bot.telegram.sending import answer, carry_out
+from bot.telegram.sending import answer, carry_out, reply_to
 from bot.telegram.state import Context, situation, user_lang
 from bot.texts import text
 
@@ -35,11 +35,8 @@ async def start(update: Update, context: Context) -> None:
 
 async def help_command(update: Update, context: Context) -> None:
     """List the myths and the commands."""
-    message = update.effective_message
-    if message is not None:
-        await answer(message, myths_menu(context.bot_data.live.matcher.content,
-                                         user_lang(update, context)),
-                     quote=message.chat.type != ChatType.PRIVATE)
+    await reply_to(update, myths_menu(context.bot_data.live.matcher.content,
+                                      user_lang(update, context)))
 
 
 async def myths(update: Update, context: Context) -> None:
@@ -49,20 +46,14 @@ async def myths(update: Update, context: Context) -> None:
 
 async def sources(update: Update, context: Context) -> None:
     """Show the two source articles."""
-    message = update.effective_message
-    if message is not None:
-        await answer(message, sources_reply(context.bot_data.live.matcher.content,
-                                            user_lang(update, context)),
-                     quote=message.chat.type != ChatType.PRIVATE)
+    await reply_to(update, sources_reply(context.bot_data.live.matcher.content,
+                                         user_lang(update, context)))
 
 
 async def top5(update: Update, context: Context) -> None:
     """Start the article's top 5; the "next" button edits this one message."""
-    message = update.effective_message
-    if message is not None:
-        await answer(message, top5_reply(context.bot_data.live.matcher.content,
-                                         user_lang(update, context), 1),
-                     quote=message.chat.type != ChatType.PRIVATE)
+    await reply_to(update, top5_reply(context.bot_data.live.matcher.content,
+                                      user_lang(update, context), 1))
 
 
 async def ask(update: Update, context: Context) -> None:

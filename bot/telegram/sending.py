@@ -53,12 +53,17 @@ async def answer(message: Message, reply: Reply, *, quote: bool) -> Message:
                                     allow_sending_without_reply=True)
 
 
-async def say(update: Update, html: str) -> Message | None:
-    """A short text in answer to the update's message, quoted outside private chats."""
+async def reply_to(update: Update, reply: Reply) -> Message | None:
+    """Answer the update's message, quoting it outside private chats."""
     message = update.effective_message
     if message is None:
         return None
-    return await answer(message, Reply(html), quote=message.chat.type != ChatType.PRIVATE)
+    return await answer(message, reply, quote=message.chat.type != ChatType.PRIVATE)
+
+
+async def say(update: Update, html: str) -> Message | None:
+    """A short text in answer to the update's message, quoted outside private chats."""
+    return await reply_to(update, Reply(html))
 
 
 async def carry_out(context: Context, message: Message, outcome: Outcome,
