@@ -27,8 +27,6 @@ from bot.spec import LANGS
 
 ChatKind = Literal["private", "group"]
 Kind = Literal["answer", "clarify", "none"]
-TOP_INTENTS = 12
-"""How many intents a ranking keeps, best first."""
 DECISION_TOP = 3
 """A decision reads the best three myths: the answer, and who might be close to it."""
 _ACCENTED = frozenset("éèêàâçùûôîïëœ")
@@ -145,11 +143,6 @@ class Matcher:
         example, similarity = self.nearest(intent, norm)
         return Candidate(intent, score, example.text if example else "",
                          example.lang if example else "", False, round(similarity, 1))
-
-    def rank(self, text: str) -> tuple[list[Candidate], Candidate | None, Normalised]:
-        """The likeliest myths with their nearest example, best first (for inline mode)."""
-        norm, ranked, _ = self.scores(text, TOP_INTENTS)
-        return [self.candidate(i, s, norm) for i, s in ranked[:TOP_INTENTS]], None, norm
 
     def language_votes(self, text: str, norm: Normalised) -> dict[str, int]:
         """Per language, how many of the message's words belong only to it."""

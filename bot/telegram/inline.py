@@ -16,6 +16,8 @@ MAX_RESULTS = 50
 CACHE_SECONDS = 30
 # Inline results are a list to pick from: any myth the model gives a real chance.
 INLINE_FLOOR = 10.0
+TOP_MYTHS = 12
+"""The likeliest myths ranked for a query; titles that contain it are added after them."""
 
 
 def inline_myths(matcher: Matcher, query: str) -> tuple[list[Myth], str | None]:
@@ -23,8 +25,8 @@ def inline_myths(matcher: Matcher, query: str) -> tuple[list[Myth], str | None]:
     content = matcher.content
     if not query.strip():
         return list(content.myths), None
-    ranked, _, norm = matcher.rank(query)
-    chosen = [content.by_id[c.intent] for c in ranked if c.score >= INLINE_FLOOR]
+    norm, ranked, _ = matcher.scores(query, TOP_MYTHS)
+    chosen = [content.by_id[intent] for intent, score in ranked if score >= INLINE_FLOOR]
     titles = [m for m in content.myths if query.strip().lower() in m.title["fr"].lower()
               or query.strip().lower() in m.title["en"].lower()]
     for myth in titles:
