@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.evaluation import evaluate, read_labelled
 from bot.matching import ChatKind, Matcher
 
 DATA = Path(__file__).parent / "data"
@@ -17,17 +18,16 @@ DATA = Path(__file__).parent / "data"
 
 def rates(matcher: Matcher, name: str, chat: ChatKind,
           lang: str | None = None) -> tuple[float, float]:
-    """(share of clichés answered with their myth, share of negatives answered at all)."""
-    rows = [json.loads(line) for line in (DATA / name).read_text().splitlines() if line]
-    rows = [r for r in rows if lang is None or r.get("lang") == lang]
-    positives = [r for r in rows if r["expect"]]
-    negatives = [r for r in rows if not r["expect"]]
-    right = 0
-    for row in positives:
-        decision = matcher.decide(row["text"], chat)
-        right += decision.kind == "answer" and decision.intent == row["expect"]
-    wrong = sum(matcher.decide(r["text"], chat).kind == "answer" for r in negatives)
-    return right / len(positives), wrong / len(negatives)
+    """(share of clichés answered with their myth, share of negatives answered at all), as
+    `mythbot eval` measures them; `lang` keeps the lines labelled with that language."""
+    path = DATA / name
+    items = read_labelled(path, set(matcher.content.by_id))
+    if lang is not None:
+        langs = {n: json.loads(line).get("lang")
+                 for n, line in enumerate(path.read_text().splitlines(), 1) if line}
+        items = [item for item in items if langs[item.line] == lang]
+    report = evaluate(matcher, items, chat)
+    return report.accuracy, report.false_answer_rate
 
 
 @pytest.mark.parametrize(("name", "chat", "accuracy", "false_rate"), [
