@@ -159,8 +159,7 @@ def _report_db(path: str) -> Iterator[sqlite3.Connection]:
     try:
         yield db
     except sqlite3.Error as exc:
-        raise CliError(f"cannot read {path} ({exc}): is MYTHBOT_DB (or --db) the bot's "
-                       "database?", 1) from exc
+        raise CliError(str(ReportError.unreadable(path, exc)), 1) from exc
     finally:
         db.close()
 

@@ -114,6 +114,10 @@ def connect(path: str, *, busy_ms: int) -> sqlite3.Connection:
 class ReportError(Exception):
     """A database a report cannot read; the message names the file and MYTHBOT_DB."""
 
+    @classmethod
+    def unreadable(cls, file: str | Path, exc: sqlite3.Error) -> ReportError:
+        return cls(f"cannot read {file} ({exc}): is MYTHBOT_DB (or --db) the bot's database?")
+
 
 def open_for_report(path: str | Path) -> sqlite3.Connection:
     """Open an existing file read-only: a report never creates, migrates or writes it."""
@@ -124,15 +128,22 @@ def open_for_report(path: str | Path) -> sqlite3.Connection:
     uri = file.resolve().as_uri()
     try:
         try:
-            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return _readable(f"{uri}?mode=ro")
         except sqlite3.OperationalError:
             # A WAL file in a folder we may not write to: read it as it stands on disk.
-            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return _readable(f"{uri}?immutable=1")
     except sqlite3.Error as exc:
-        raise ReportError(f"cannot read {file} ({exc}): is MYTHBOT_DB (or --db) the bot's "
-                          "database?") from exc
+        raise ReportError.unreadable(file, exc) from exc
+
+
+def _readable(uri: str) -> sqlite3.Connection:
+    """A connection that has read the schema (so "file is not a database" shows now)."""
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
