@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.matching.normalise import normalise
+from bot.matching.normalise import Normalised, normalise
 
 CHAR_NGRAMS = (2, 5)
 
@@ -18,7 +18,12 @@ CHAR_NGRAMS = (2, 5)
 def model_text(text: str) -> str:
     """The message as the model reads it: folded, abbreviations expanded, stop words kept
     ("tu", "your" say who the message is about)."""
-    return " ".join(normalise(text).tokens)
+    return model_text_of(normalise(text))
+
+
+def model_text_of(norm: Normalised) -> str:
+    """`model_text` of a message already normalised (a decision needs both)."""
+    return " ".join(norm.tokens)
 
 
 def features(folded: str) -> list[str]:

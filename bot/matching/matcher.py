@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.content import Content, Example
-from bot.matching.features import model_text
+from bot.matching.features import model_text_of
 from bot.matching.lexicon import LANG_HINTS
 from bot.matching.model import NONE, Model, load_or_train
 from bot.matching.normalise import Normalised, normalise
@@ -123,7 +123,7 @@ class Matcher:
         norm = normalise(text)
         if not norm.tokens:
             return norm, [], 100.0
-        probs = self.model.probabilities(model_text(text))
+        probs = self.model.probabilities(model_text_of(norm))
         myths = probs[self._myth_index]
         # numpy orders the classes: with 1,000 myths a decision reads three, not a Python sort.
         order = np.argsort(-myths, kind="stable")[:top]
