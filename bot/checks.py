@@ -93,7 +93,7 @@ def wrong_language(matcher: Matcher) -> list[Problem]:
     """Sentences filed under one language whose words are all the other's."""
     content = matcher.content
     problems = []
-    for example in [e for m in content.myths for e in m.examples] + list(content.all_negatives):
+    for example in content.sentences:
         votes = matcher.language_votes(example.text, normalise(example.text))
         other = next(lang for lang in votes if lang != example.lang)
         if votes[other] >= LANGUAGE_EVIDENCE and votes[example.lang] == 0:

@@ -83,6 +83,11 @@ class Content:
         return self.negatives + tuple(e for m in self.myths for e in m.near_misses)
 
     @property
+    def sentences(self) -> tuple[Example, ...]:
+        """Every sentence the editors wrote: the examples, then all the negatives."""
+        return tuple(e for m in self.myths for e in m.examples) + self.all_negatives
+
+    @property
     def top5(self) -> tuple[Myth, ...]:
         return tuple(sorted((m for m in self.myths if m.top5), key=lambda m: m.top5 or 0))
 

@@ -109,7 +109,7 @@ class Matcher:
                                     dtype=np.int64)
         self._none = self.model.classes.index(NONE) if NONE in self.model.classes else -1
         # Each sentence is normalised once, for both the nearest example and the languages.
-        seen = {e.text: normalise(e.text) for e in _sentences(content)}
+        seen = {e.text: normalise(e.text) for e in content.sentences}
         self._examples = {m.id: _keyed(m.examples, seen) for m in content.myths}
         self._negatives = _keyed(content.all_negatives, seen)
         self._lang_words = _language_words(content, seen)
@@ -208,10 +208,6 @@ def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, f
                             f"none of the myths: {none:g}")
 
 
-def _sentences(content: Content) -> list[Example]:
-    return [e for m in content.myths for e in m.examples] + list(content.all_negatives)
-
-
 def _keyed(examples: tuple[Example, ...], seen: dict[str, Normalised]) -> _Pool:
     return _Pool(tuple(seen[e.text].key for e in examples), examples)
 
@@ -232,7 +228,7 @@ def _language_words(content: Content,
                     seen: dict[str, Normalised]) -> dict[str, frozenset[str]]:
     """Per language, words used in its sentences and never in the other's, plus the hints."""
     uses: dict[str, dict[str, int]] = {lang: {} for lang in LANGS}
-    for example in _sentences(content):
+    for example in content.sentences:
         for token in set(seen[example.text].tokens):
             uses[example.lang][token] = uses[example.lang].get(token, 0) + 1
     out = {}
