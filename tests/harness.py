@@ -105,13 +105,18 @@ class BotProcess:
         return (await self.stderr).decode(errors="replace")
 
 
-async def start_process(api: FakeBotApi, db: Path, *extra: str) -> BotProcess:
-    """Start `python -m bot.cli run` against `api`; returns once it polls."""
-    process = await asyncio.create_subprocess_exec(
+async def spawn_process(api: FakeBotApi, db: Path, *extra: str) -> asyncio.subprocess.Process:
+    """`python -m bot.cli run` against `api`, as an operator starts it; its log on stderr."""
+    return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", "--token", api.token, "--base-url",
         api.base_url, "--db", str(db), *extra, cwd=str(ROOT),
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+async def start_process(api: FakeBotApi, db: Path, *extra: str) -> BotProcess:
+    """Start `python -m bot.cli run` against `api`; returns once it polls."""
+    process = await spawn_process(api, db, *extra)
     assert process.stderr is not None
     running = BotProcess(process, asyncio.create_task(process.stderr.read()))
     await api.wait_for(lambda: api.polls_waiting > 0 or process.returncode is not None,

@@ -4,27 +4,22 @@ then answers; a stop request while it waits ends it at once, cleanly."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotApi
+from tests.harness import spawn_process
 
 ALICE = FakeBotApi.user(4101, "Alice", language_code="fr")
 
 
 @asynccontextmanager
 async def bot_process(api: FakeBotApi, db: Path) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", "--token", api.token, "--base-url",
-        api.base_url, "--db", str(db), cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    process = await spawn_process(api, db)
     try:
         yield process
     finally:
