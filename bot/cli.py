@@ -24,6 +24,7 @@ from bot.checks import CV_FOLDS, check_and_index, check_content
 from bot.console import chat_loop
 from bot.evaluation import (
     LabelError,
+    Report,
     cv_report,
     evaluate,
     read_labelled,
@@ -80,6 +81,20 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _cmd_new(args: argparse.Namespace, out: TextIO) -> int:
+    from bot.scaffold import ScaffoldError, new_myth
+
+    folder = content_folder(args.content)
+    try:
+        made = new_myth(folder, args.id)
+    except ScaffoldError as exc:
+        raise CliError(str(exc), 1) from exc
+    print(f"wrote {made.intent} and {made.response} (order {made.order})\n"
+          "fill in the titles, about ten examples per language, the rebuttal and its source; "
+          "`mythbot check` lists what is still empty, line by line", file=out)
+    return 0
+
+
 def _cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     matcher = load_matcher(args.content)
     text = " ".join(args.text)
@@ -106,11 +121,22 @@ def _cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     if not items:
         raise CliError(f"{args.file} has no labelled line: nothing to measure", 1)
     report = evaluate(matcher, items, args.chat)
+    if args.html:
+        _write_html(Path(args.html), report, f"{args.file}, {args.chat} chat rule")
     if args.json:
         print(json.dumps(report_json(report), ensure_ascii=False), file=out)
     else:
         print(format_report(report), file=out)
     return 0
+
+
+def _write_html(path: Path, report: Report, about: str) -> None:
+    from bot.report_html import html_report
+
+    try:
+        path.write_text(html_report(report, about=about), encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write the report to {path}: {exc.strerror or exc}", 1) from exc
 
 
 def _cmd_chat(args: argparse.Namespace, out: TextIO) -> int:
@@ -252,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="list every sentence the model misreads, not three per file")
     check.set_defaults(handler=_cmd_check)
 
+    new = command("new", "Start a new myth: write intents/ID.yaml and responses/ID.yaml "
+                         "from a template.")
+    new.add_argument("id", help="the new myth's id, also its file name (e.g. memes_only)")
+    new.set_defaults(handler=_cmd_new)
+
     schema = command("schema", "Write the JSON Schemas editors' YAML files point at.")
     schema.add_argument("--write", metavar="DIR",
                         help="folder to write them to (default: <content>/schema)")
@@ -262,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="private (default), or group: the rule for messages nobody addressed "
                          "to the bot")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument("--html", metavar="OUT.html",
+                    help="also write a report to look at: confusion matrix, precision and "
+                         "recall per myth, the misread sentences")
     ev.add_argument("--cv", type=int, metavar="K", default=0,
                     help="cross-validate the content itself in K folds (no labelled file needed)")
     ev.add_argument("file", nargs="?",
