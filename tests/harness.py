@@ -24,6 +24,7 @@ from bot.telegram.runner import Service
 from bot.telegram.state import BotState
 from tests.conftest import ROOT
 from tests.fake_bot_api import FakeBotApi
+from tests.inprocess import InMemoryBotApi
 
 JSON = dict[str, Any]
 
@@ -71,16 +72,21 @@ async def running_bot(api: FakeBotApi, db: Path, *, content: Path = ROOT,
                       clock: Callable[[], float] | None = None,
                       store: Store | None = None,
                       limiter: DeliveryLimiter | None = None,
+                      live: LiveContent | None = None,
                       **settings: Any) -> AsyncIterator[Running]:
     """mythbot polling `api`, with its SQLite file at `db`; ``settings`` override Config
-    fields (send_timeout, reply_retention, webhook_url...)."""
+    fields (send_timeout, reply_retention, webhook_url...). An `InMemoryBotApi` is reached
+    through its transport, without a socket; ``live`` shares content already loaded."""
+    content = live.folder if live is not None else content
     config = replace(Config(token=api.token, content=content, db=db, base_url=api.base_url,
                             admins=admins, reload_seconds=reload_seconds,
                             keep_misses=keep_misses), **settings)
     store = store or Store(db)
     limiter = limiter or DeliveryLimiter(availability=Availability(first_pause=0.02,
                                                                    longest_pause=0.5))
-    app = build_application(config, LiveContent(content), store, limiter=limiter)
+    transport = api.transport if isinstance(api, InMemoryBotApi) else None
+    app = build_application(config, live or LiveContent(content), store, limiter=limiter,
+                            transport=transport)
     bot_state: BotState = app.bot_data
     if clock is not None:
         bot_state.clock = clock

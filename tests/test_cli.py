@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_small_content
 
 EVAL = ROOT / "tests" / "data" / "eval.jsonl"
 
@@ -94,8 +94,9 @@ def test_eval_on_an_empty_file_is_an_error(tmp_path: Path) -> None:
     assert run("eval", str(empty))[0] == 1
 
 
-def test_eval_cv_cross_validates_the_content_without_a_file() -> None:
-    status, out = run("eval", "--cv", "3")
+def test_eval_cv_cross_validates_the_content_without_a_file(tmp_path: Path) -> None:
+    small = write_small_content(tmp_path / "small")  # it trains three times
+    status, out = run("eval", "--cv", "3", "--content", str(small))
     assert status == 0
     assert "3-fold cross-validation on the content" in out
     assert "salary" in out and "none" in out

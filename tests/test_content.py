@@ -9,7 +9,7 @@ import pytest
 from bot.checks import check_content
 from bot.content import Content, Problem, load_content
 from bot.spec import SCHEMA_FILES, schema_document
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_small_content
 
 IDS = {"diplomacy", "personal_tweeting", "always_on_facebook", "anyone_can_do_it", "fifth_point",
        "smm_vs_cm", "salary", "training", "customer_service", "human_image", "digital_helpdesk"}
@@ -155,24 +155,25 @@ def test_a_rebuttal_too_long_for_a_telegram_message_is_an_error(content_copy: Pa
 
 
 def test_an_example_filed_under_the_wrong_intent_is_reported_with_its_line(
-        content_copy: Path) -> None:
-    salary = load_content(content_copy).content
-    assert salary is not None
+        tmp_path: Path) -> None:
+    folder = write_small_content(tmp_path / "small")  # cross-validation trains 5 times
     stolen = "combien gagne un social media manager par mois en moyenne ?"
-    path = content_copy / "intents" / "training.yaml"
-    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n    - {stolen}\n")
-    _, problems = check_content(content_copy)
+    path = folder / "intents" / "anyone_can_do_it.yaml"
+    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n  - {stolen}\n")
+    _, problems = check_content(folder)
     found = [p for p in problems if stolen in p.message]
     assert len(found) == 1
     assert "read as 'salary'" in found[0].message and found[0].severity == "warning"
-    assert (found[0].path, found[0].line) == ("intents/training.yaml", line_of(path, stolen))
+    assert (found[0].path, found[0].line) == ("intents/anyone_can_do_it.yaml",
+                                              line_of(path, stolen))
 
 
-def test_a_negative_the_model_would_answer_is_reported(content_copy: Path) -> None:
-    path = content_copy / "intents" / "_none.yaml"
+def test_a_negative_the_model_would_answer_is_reported(tmp_path: Path) -> None:
+    folder = write_small_content(tmp_path / "small")
+    path = folder / "intents" / "_none.yaml"
     cliche = "le community manager est payé combien en moyenne par mois ?"
-    edit(path, "negatives:\n  fr:\n", f"negatives:\n  fr:\n    - {cliche}\n")
-    _, problems = check_content(content_copy)
+    edit(path, "negatives:\n  fr:\n", f"negatives:\n  fr:\n  - {cliche}\n")
+    _, problems = check_content(folder)
     found = [p for p in problems if cliche in p.message]
     assert len(found) == 1 and "would be answered as 'salary'" in found[0].message
     assert (found[0].path, found[0].line) == ("intents/_none.yaml", line_of(path, cliche))
@@ -244,10 +245,11 @@ def test_problems_are_formatted_for_editors() -> None:
                                 "  >>> exemples:\n  hint: did you mean 'examples'?")
 
 
-def test_a_sentence_under_the_wrong_language_is_flagged(content_copy: Path) -> None:
-    path = content_copy / "intents" / "salary.yaml"
+def test_a_sentence_under_the_wrong_language_is_flagged(tmp_path: Path) -> None:
+    folder = write_small_content(tmp_path / "small")  # the check trains on the content
+    path = folder / "intents" / "salary.yaml"
     english = "how much money does the social media manager make in a year"
-    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n    - {english}\n")
-    found = [p for p in problems_of(content_copy) if english in p.message]
+    edit(path, "examples:\n  fr:\n", f"examples:\n  fr:\n  - {english}\n")
+    found = [p for p in problems_of(folder) if english in p.message]
     assert len(found) == 1 and "reads as English" in found[0].message
-    assert found[0].hint == "move it under 'en:'" and found[0].line == 9
+    assert found[0].hint == "move it under 'en:'" and found[0].line == line_of(path, english)

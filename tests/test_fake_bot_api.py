@@ -606,50 +606,6 @@ async def test_application_round_trip(api: FakeBotApi) -> None:
     assert api.pending_updates == 0
 
 
-# ----------------------------------------------------------------------------- no network
-
-
-def caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
-    """Whether ``kind`` is in the chain (causes, contexts, exception groups) of ``error``."""
-    seen: list[BaseException | None] = [error]
-    while seen:
-        current = seen.pop()
-        if current is None:
-            continue
-        if isinstance(current, kind):
-            return True
-        seen += [current.__cause__, current.__context__]
-        if isinstance(current, BaseExceptionGroup):
-            seen += current.exceptions
-    return False
-
-
-@pytest.mark.parametrize("host", ["192.0.2.1", "2001:db8::1", "api.telegram.org"])
-async def test_tests_cannot_reach_another_host(host: str) -> None:
-    from tests.conftest import NetworkForbidden
-
-    with pytest.raises(NetworkForbidden):
-        socket.create_connection((host, 443), timeout=1)
-    url = f"https://[{host}]" if ":" in host else f"https://{host}"
-    async with httpx.AsyncClient() as client:
-        with pytest.raises(httpx.ConnectError) as refused:
-            await client.get(url)
-    assert caused_by(refused.value, NetworkForbidden)
-    with pytest.raises(NetworkError) as caught:  # what the bot would see
-        async with Bot(TOKEN, base_url=f"{url}/bot"):
-            pass
-    assert caused_by(caught.value, NetworkForbidden)
-
-
-def test_a_socket_cannot_connect_to_another_address() -> None:
-    from tests.conftest import NetworkForbidden
-
-    with socket.socket() as sock, pytest.raises(NetworkForbidden):
-        sock.connect(("192.0.2.1", 443))
-    with socket.socket() as sock, pytest.raises(NetworkForbidden):
-        sock.connect_ex(("8.8.8.8", 53))
-
-
 async def test_this_machine_is_reachable(api: FakeBotApi) -> None:
     with socket.create_connection(("127.0.0.1", api.port), timeout=1):
         pass

@@ -173,7 +173,8 @@ def test_training_is_deterministic(content: Content) -> None:
 
 
 def test_unchanged_content_loads_the_cached_model_without_training(
-        content: Content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        small_matcher: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = small_matcher.content  # a small content of its own: it trains in a blink
     trained = load_or_train(content, tmp_path)
     assert len(list(tmp_path.glob("model-*.npz"))) == 1
 
@@ -228,12 +229,12 @@ def test_a_weak_myth_is_not_offered() -> None:
     assert rule([("salary", 30), ("training", 5)])[0] == "none"
 
 
-def test_the_cache_keeps_only_the_latest_models(content: Content, tmp_path: Path) -> None:
+def test_the_cache_keeps_only_the_latest_models(small_matcher: Matcher, tmp_path: Path) -> None:
     from bot.matching.model import CACHE_KEEP
 
     for i in range(CACHE_KEEP + 2):
         (tmp_path / f"model-old{i}.npz").write_bytes(b"")
-    load_or_train(content, tmp_path)
+    load_or_train(small_matcher.content, tmp_path)
     assert len(list(tmp_path.glob("model-*.npz"))) == CACHE_KEEP
 
 

@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any
 
+import httpx
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -22,7 +23,6 @@ from telegram.ext import (
     ChatMemberHandler,
     ChosenInlineResultHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
@@ -63,16 +63,14 @@ MENU: dict[str, dict[str, tuple[str, str]]] = {
 }
 MENU_SCOPES = (("private", BotCommandScopeDefault()), ("group", BotCommandScopeAllGroupChats()))
 
-Context = ContextTypes.DEFAULT_TYPE
-
 
 class UpdatesRequest(HTTPXRequest):
     """The getUpdates connection, keeping each update's JSON as Telegram sent it: the inbox
     records that, instead of serialising PTB's objects back (40 µs an update, most of the
     inbox's cost). PTB documents `parse_json_payload` as the method to override."""
 
-    def __init__(self) -> None:
-        super().__init__(connection_pool_size=1)
+    def __init__(self, httpx_kwargs: dict[str, Any] | None = None) -> None:
+        super().__init__(connection_pool_size=1, httpx_kwargs=httpx_kwargs)
         self.payloads: dict[int, str] = {}
 
     # PTB declares it static and calls it on the instance: an instance method works.
@@ -87,9 +85,15 @@ class UpdatesRequest(HTTPXRequest):
 
 
 def build_application(config: Config, live: LiveContent, store: Store, *,
-                      limiter: DeliveryLimiter | None = None) -> Application:  # type: ignore[type-arg]
+                      limiter: DeliveryLimiter | None = None,
+                      transport: httpx.AsyncBaseTransport | None = None,
+                      ) -> Application:  # type: ignore[type-arg]
     """The Application, its handlers and state; `bot.telegram.runner.Service` runs it (updates
-    come through the durable inbox, not PTB's Updater, hence ``updater(None)``)."""
+    come through the durable inbox, not PTB's Updater, hence ``updater(None)``).
+
+    ``transport`` carries every Bot API request instead of the network: tests answer them
+    in memory (httpx.MockTransport), as PTB's HTTPXRequest allows through httpx_kwargs."""
+    httpx_kwargs = {"transport": transport} if transport is not None else None
     application = (
         ApplicationBuilder()
         .token(config.token)
@@ -99,10 +103,10 @@ def build_application(config: Config, live: LiveContent, store: Store, *,
         .updater(None)
         # A slow answer must be waited for: a send that timed out may have arrived, and is
         # never sent again (bot/telegram/delivery.py).
-        .read_timeout(config.send_timeout)
-        .write_timeout(config.send_timeout)
+        .request(HTTPXRequest(connection_pool_size=256, read_timeout=config.send_timeout,
+                              write_timeout=config.send_timeout, httpx_kwargs=httpx_kwargs))
         .rate_limiter(limiter or DeliveryLimiter())
-        .get_updates_request(updates_request := UpdatesRequest())
+        .get_updates_request(updates_request := UpdatesRequest(httpx_kwargs))
         .context_types(context_types(config, live, store))
         .build()
     )
