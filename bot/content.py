@@ -22,7 +22,8 @@ from bot.yamlfile import FileReader, Problem, Severity, read_files, shown
 __all__ = ["Content", "Example", "LoadResult", "Myth", "Problem", "Severity", "Source",
            "load_content"]
 
-MIN_EXAMPLES = 15
+MIN_EXAMPLES = 10
+"""Below this, `check` warns: a myth is started from about ten examples per language."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,8 @@ INTENT = Obj(
         "top5": Int("Rank in the 'Top 5 des clichés' article, for its five points only.", 1, 5),
         "title": PerLang("The cliché as users know it, short.", Str("Title", max_length=90)),
         "examples": PerLang(
-            "Sentences people write when they repeat this cliché (15 or more per language).",
+            "Sentences people write when they repeat this cliché (about ten or more per "
+            "language to start).",
             Strings("Examples", min_items=1),
         ),
         "near_misses": PerLang(

@@ -123,7 +123,10 @@ class FileReader:
                 return None
             return value
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.at(node, f"'{name}' is empty", "write the text after the colon")
+            block = node.style in ("|", ">")
+            self.at(node, f"'{name}' is empty",
+                    f"write the text on the lines below '{name.rsplit('.', 1)[-1]}: "
+                    f"{node.style}', indented" if block else "write the text after the colon")
             return None
         if not isinstance(value, str):
             # Dates and numbers are fine as text: editors should not need to know YAML's types.

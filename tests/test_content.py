@@ -11,10 +11,6 @@ from bot.content import Content, Problem, load_content
 from bot.spec import SCHEMA_FILES, schema_document
 from tests.conftest import ROOT, write_small_content
 
-IDS = {"diplomacy", "personal_tweeting", "always_on_facebook", "anyone_can_do_it", "fifth_point",
-       "smm_vs_cm", "salary", "training", "customer_service", "human_image", "digital_helpdesk"}
-
-
 def problems_of(folder: Path) -> list[Problem]:
     """Everything but the model's cross-validated view (tested on its own, it trains 5 times)."""
     return check_content(folder, folds=0)[1]
@@ -36,13 +32,16 @@ def line_of(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
 
 
+# Whatever myths the content holds: adding one that `check` accepts keeps these true.
 def test_shipped_content_is_clean_and_complete(content: Content) -> None:
     assert problems_of(ROOT) == []
-    assert {m.id for m in content.myths} == IDS
+    assert content.myths
     for myth in content.myths:
+        assert myth.intent_path == f"intents/{myth.id}.yaml"
+        assert myth.response_path == f"responses/{myth.id}.yaml"
         for lang in ("fr", "en"):
-            assert len([e for e in myth.examples if e.lang == lang]) >= 80, (myth.id, lang)
-            assert myth.rebuttal[lang].strip() and myth.title[lang]
+            assert [e for e in myth.examples if e.lang == lang], (myth.id, lang)
+            assert myth.rebuttal[lang].strip() and myth.title[lang], (myth.id, lang)
     assert len(content.all_negatives) >= 1000
     assert set(content.topic) == {"fr", "en"} and all(content.topic.values())
 

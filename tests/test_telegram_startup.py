@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import Content
 from tests.fake_bot_api import FakeBotApi
 from tests.harness import spawn_process
 
@@ -67,7 +68,8 @@ async def test_sigterm_while_waiting_for_telegram_exits_0_at_once(api: FakeBotAp
         assert "Traceback" not in rest and "stopped" in rest
 
 
-async def test_webhook_mode_answers_healthz(api: FakeBotApi, tmp_path: Path) -> None:
+async def test_webhook_mode_answers_healthz(api: FakeBotApi, tmp_path: Path,
+                                          content: Content) -> None:
     import httpx
 
     from tests.harness import running_bot
@@ -80,7 +82,7 @@ async def test_webhook_mode_answers_healthz(api: FakeBotApi, tmp_path: Path) -> 
         up = await client.get(f"http://127.0.0.1:{health}/healthz")
         assert up.status_code == 200
         assert up.json() == {"serving": True, "mode": "webhook", "telegram": "reachable",
-                             "backlog": 0, "myths": 11}
+                             "backlog": 0, "myths": len(content.myths)}
         assert (await client.get(f"http://127.0.0.1:{health}/nothing")).status_code == 404
 
 
