@@ -11,6 +11,7 @@ from bot.content import Content, Problem, load_content
 from bot.spec import SCHEMA_FILES, schema_document
 from tests.conftest import ROOT, write_small_content
 
+
 def problems_of(folder: Path) -> list[Problem]:
     """Everything but the model's cross-validated view (tested on its own, it trains 5 times)."""
     return check_content(folder, folds=0)[1]
