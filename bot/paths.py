@@ -47,3 +47,27 @@ def model_cache(env: Mapping[str, str] = os.environ) -> Path | None:
 def history_file(env: Mapping[str, str] = os.environ) -> Path:
     """The console chat's line history, like a shell's."""
     return _xdg(env, "XDG_STATE_HOME", ".local/state") / "chat_history"
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its missing parents) for this user only: 0700, whatever the
+    umask. The database and the model cache hold what users asked; an existing folder is
+    the operator's choice and left as it is."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder in missing:
+        os.chmod(folder, 0o700)  # mkdir's mode passes through the umask, never above it
+    return folder
+
+
+def create_private_file(file: Path) -> bool:
+    """Create ``file`` empty, readable and writable by this user only (0600), in a private
+    folder; False when it already existed (it is then left as it is)."""
+    private_folder(file.parent)
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    return True

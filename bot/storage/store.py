@@ -135,7 +135,7 @@ class Store:
         logged once: storage must not stop the bot from answering."""
         try:
             value = read(self._read)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # locked, refused, or pages damaged since start
             if not self._read_failing:
                 log.error("cannot read %s (%s): using defaults until it works again",
                           self.path, exc)

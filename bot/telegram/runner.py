@@ -28,7 +28,6 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -40,6 +39,8 @@ from tornado.httpserver import HTTPServer
 from bot.live import ContentError, LiveContent
 from bot.paths import content_folder, default_db
 from bot.storage import Store
+from bot.storage.db import StorageError
+from bot.storage.speaker import SpeakerLock
 from bot.telegram.app import (
     ALLOWED_UPDATES,
     UpdatesRequest,
@@ -62,6 +63,8 @@ BATCH = 100
 STOP_GRACE = 2.0
 CONFIRM_TIMEOUT = 0.5
 STOP_WRITES = 1.5
+STANDBY_CHECK = 0.25
+"""A standby looks this often whether the speaking process has ended."""
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -78,7 +81,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     setup_logging(config, args.log_level.upper(), args.log_format)
     try:
         return run(config)
-    except ContentError as exc:
+    except (ContentError, StorageError) as exc:
         print(f"mythbot: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # the last word must not leak the token either
@@ -94,22 +97,53 @@ def run(config: Config) -> int:
 
 
 async def serve(config: Config) -> int:
-    """Run the bot until SIGINT or SIGTERM, then stop cleanly."""
-    live = LiveContent(config.content)
-    Path(config.db).parent.mkdir(parents=True, exist_ok=True)
-    await serve_application(build_application(config, live, Store(config.db)))
+    """Run the bot until SIGINT or SIGTERM, then stop cleanly; while another process
+    answers for the same database, wait as its standby (`bot.storage.speaker`)."""
+    live = LiveContent(config.content)  # before waiting: a standby takes over at once
+    stop = stop_requested()
+    with SpeakerLock(config.db) as speaker:
+        if not await stand_by(speaker, stop):
+            log.info("stopped")
+            return 0
+        await serve_application(build_application(config, live, Store(config.db)), stop)
     return 0
 
 
-async def serve_application(application: Application) -> None:  # type: ignore[type-arg]
-    """Run an Application built by `build_application` until SIGINT or SIGTERM.
-
-    A stop request is heard while starting too: with the network down, start-up waits for
-    Telegram (as a mid-run outage does) and SIGTERM still ends it at once."""
+def stop_requested() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def stand_by(speaker: SpeakerLock, stop: asyncio.Event, *,
+                   every: float = STANDBY_CHECK) -> bool:
+    """Wait until this process holds the database's speaker lock (True), or a stop is
+    requested first (False). Said once, in one line, so that an operator who started a
+    second bot knows why it is silent."""
+    if speaker.acquire():
+        return True
+    log.warning("another mythbot (pid %s) answers for %s: this one stands by, silent, and "
+                "takes over when it stops", speaker.holder(), speaker.db)
+    while not speaker.acquire():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        if stop.is_set():
+            return False
+    log.warning("the other mythbot stopped: this one answers now")
+    return True
+
+
+async def serve_application(application: Application,  # type: ignore[type-arg]
+                            stop: asyncio.Event | None = None) -> None:
+    """Run an Application built by `build_application` until SIGINT or SIGTERM (or
+    ``stop``).
+
+    A stop request is heard while starting too: with the network down, start-up waits for
+    Telegram (as a mid-run outage does) and SIGTERM still ends it at once."""
+    stop = stop or stop_requested()
     service = Service(application)
     starting = asyncio.create_task(service.start(), name="mythbot-start")
     stopping = asyncio.create_task(stop.wait())
