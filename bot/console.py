@@ -29,6 +29,7 @@ from bot.replies import (
     myths_menu,
     sources_reply,
     top5_reply,
+    unknown_command_reply,
 )
 from bot.spec import LANGS
 from bot.texts import text
@@ -37,6 +38,8 @@ QUIT = {"/quit", "/exit", "quit", "exit"}
 PROMPT = "> "
 HISTORY_LINES = 1000
 GROUP_COMMANDS = {"/mode", "/cooldown", "/settings", "/weekly"}
+COMMANDS = ("/myths", "/help", "/top5", "/sources", "/lang", "/ask", "/start", "/quit")
+"""What an unknown command is compared with, to suggest the closest."""
 _FRENCH_SPACES = re.compile(r" (?=[!?:;»])|(?<=«) ")
 
 
@@ -89,7 +92,7 @@ def respond(matcher: Matcher, line: str, session: Session) -> Reply:
             text("ask_usage", lang))
     if command in GROUP_COMMANDS:
         return Reply(text("groups_only", lang))
-    return myths_menu(content, lang)  # as the bot does for a command it does not know
+    return unknown_command_reply(command, COMMANDS, lang)
 
 
 def _answer(matcher: Matcher, question: str, session: Session) -> Reply:

@@ -16,7 +16,16 @@ from typing import Any
 import yaml
 
 from bot.html import MAX_MESSAGE, html_error, visible_length
-from bot.spec import INTENT, LANG_NAMES, LANGS, NEGATIVES, RESPONSE, TOPIC
+from bot.spec import (
+    INTENT,
+    LANG_NAMES,
+    LANGS,
+    NEGATIVES,
+    RESPONSE,
+    SMALLTALK,
+    SMALLTALK_KINDS,
+    TOPIC,
+)
 from bot.yamlfile import FileReader, Problem, Severity, read_files, shown
 
 __all__ = ["Content", "Example", "LoadResult", "Myth", "Problem", "Severity", "Source",
@@ -70,13 +79,18 @@ class Content:
     """Shared chatter and near misses (intents/_none*.yaml): what "none of the myths" is."""
     topic: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     """Per language, the words that show a message is about the job (intents/_topic.yaml)."""
+    smalltalk: Mapping[str, Mapping[str, tuple[str, ...]]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    """Per kind (greetings, thanks, sources), per language, the phrases that make a short
+    message small talk (intents/_smalltalk.yaml)."""
 
     @classmethod
     def of(cls, myths: list[Myth], folder: Path, negatives: tuple[Example, ...] = (),
-           topic: Mapping[str, tuple[str, ...]] | None = None) -> Content:
+           topic: Mapping[str, tuple[str, ...]] | None = None,
+           smalltalk: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None) -> Content:
         ordered = tuple(sorted(myths, key=lambda m: (m.order, m.id)))
         return cls(ordered, folder, MappingProxyType({m.id: m for m in ordered}), negatives,
-                   MappingProxyType(dict(topic or {})))
+                   MappingProxyType(dict(topic or {})), MappingProxyType(dict(smalltalk or {})))
 
     @property
     def all_negatives(self) -> tuple[Example, ...]:
@@ -141,9 +155,10 @@ def load_content(folder: Path) -> LoadResult:
     problems.extend(_order_problems(myths))
     negatives = _negatives(folder, problems)
     topic = _topic(folder, problems)
+    smalltalk = _smalltalk(folder, problems)
     problems.extend(_unread_files(folder))
     has_errors = any(p.severity == "error" for p in problems)
-    content = None if has_errors else Content.of(myths, folder, negatives, topic)
+    content = None if has_errors else Content.of(myths, folder, negatives, topic, smalltalk)
     return LoadResult(content, tuple(problems))
 
 
@@ -185,12 +200,13 @@ def _topic(folder: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     for reader, _ in found:
         problems.extend(reader.problems)
     strays = [p for p in sorted((folder / "intents").glob("_*.y*ml"))
-              if not p.name.startswith(("_none", "_topic"))]
+              if not p.name.startswith(("_none", "_topic", "_smalltalk"))]
     for path in strays:
         problems.append(Problem(shown(path, folder), 1, 1,
                                 f"unknown special file {path.name}",
-                                "files starting with '_' are _none*.yaml (shared negatives) "
-                                "and _topic.yaml (topic words); rename it"))
+                                "files starting with '_' are _none*.yaml (shared negatives), "
+                                "_topic.yaml (topic words) and _smalltalk.yaml (greetings, "
+                                "thanks, sources); rename it"))
     if not found:
         problems.append(Problem(
             "intents/_topic.yaml", 1, 1, "no topic words",
@@ -199,6 +215,17 @@ def _topic(folder: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
         return {}
     words = found[0][1].get("words") if found[0][1] else None
     return {lang: tuple(item.value for item in (words or {}).get(lang) or []) for lang in LANGS}
+
+
+def _smalltalk(folder: Path, problems: list[Problem]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Optional: without the file, short greetings get the help like any other miss."""
+    found = {}
+    for reader, data in read_files(folder, "intents", SMALLTALK, "_smalltalk.y*ml"):
+        problems.extend(reader.problems)
+        found = {kind: {lang: tuple(item.value for item in ((data or {}).get(kind) or {})
+                                    .get(lang) or [])
+                        for lang in LANGS} for kind in SMALLTALK_KINDS}
+    return found
 
 
 def _register(reader: FileReader, data: dict[str, Any], key: str,

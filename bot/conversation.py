@@ -8,6 +8,8 @@ a user can observe lives here:
 - private chats: every text gets an answer (the rebuttal, which-one buttons, or the
   help); past the flood limit, one notice then silence; anything but text gets a short
   "text only" notice;
+- small talk: a short hello or thank-you that repeats no myth gets a word back, a question
+  about the sources gets them (bot/smalltalk.py); in a group only when asked;
 - groups: `off` answers only commands; `mention` answers commands, mentions and replies
   to the bot; `auto` also a message nobody addressed to the bot, but only when the
   matcher is sure (the stricter group rule); a myth is not answered again within the
@@ -26,7 +28,8 @@ from typing import Literal
 
 from bot.matching import ChatKind, Matcher
 from bot.models import ChatSettings, LangSetting
-from bot.replies import Reply, reply_for
+from bot.replies import Reply, reply_for, smalltalk_reply
+from bot.smalltalk import recognise
 from bot.texts import text
 
 GROUP_ANSWERS_PER_MINUTE = 4
@@ -35,7 +38,7 @@ GROUP_ANSWERS_PER_MINUTE = 4
 Flood = Literal["ok", "warn", "drop"]
 """A private user's standing: answer, send the one flood notice, or stay silent."""
 Verdict = Literal["ok", "cooldown", "busy"]
-OutcomeKind = Literal["answer", "ask", "help", "notice", "silent"]
+OutcomeKind = Literal["answer", "ask", "help", "smalltalk", "notice", "silent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,13 @@ def respond(situation: Situation) -> Outcome:
     answer_lang = forced_lang(situation) or decision.lang
     if not solicited and decision.kind != "answer":
         return Outcome("silent", why=f"not sure: {decision.reason}", lang=answer_lang)
+    talk = recognise(situation.text, matcher.content.smalltalk) if solicited else None
+    # Only what no myth claims, unless the message holds nothing but small talk ("qui a écrit
+    # l'article ?" may look like the fifth point): a cliché with a "merci" gets its rebuttal.
+    if talk is not None and (decision.kind != "answer" or talk.only):
+        talk_lang = forced_lang(situation) or talk.lang or decision.lang
+        return deliver(smalltalk_reply(talk.kind, matcher.content, talk_lang), situation,
+                       talk_lang, kind="smalltalk")
     private = situation.chat == "private"
     reply = reply_for(decision, matcher.content, answer_lang, situation.text,
                       bot_username=situation.bot_username, feedback=private and situation.votes)

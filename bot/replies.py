@@ -9,12 +9,15 @@ Callback data is short and namespaced (Telegram allows 64 bytes):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
 
 from bot.content import Content, Myth, Source
 from bot.html import MAX_MESSAGE, escape, visible_length, visible_text
 from bot.matching import Decision
+from bot.smalltalk import Kind as SmallTalkKind
 from bot.spec import LANGS
 from bot.texts import text
 
@@ -111,6 +114,29 @@ def sources_reply(content: Content, lang: str) -> Reply:
                      f"{escape(localised(source.site, lang))}, "
                      f"{escape(source.date)}")
     return Reply("\n".join(lines))
+
+
+def smalltalk_reply(kind: SmallTalkKind, content: Content, lang: str) -> Reply:
+    """A word back to a hello or a thank-you; the sources to a question about them."""
+    if kind == "sources":
+        return sources_reply(content, lang)
+    return Reply(text(f"smalltalk_{kind}", lang))
+
+
+COMMAND_LIKENESS = 60
+"""How close (rapidfuzz ratio, 0-100) a command must be to the typed one to be suggested:
+"/mith" is 67 from "/myths"; "/xyz" is near none of them."""
+
+
+def unknown_command_reply(command: str, known: Iterable[str], lang: str) -> Reply:
+    """Say that a command is unknown and suggest the closest one, with the commands line."""
+    typed = command.split("@", 1)[0].lower()
+    best = process.extractOne(typed.lstrip("/"), [c.lstrip("/") for c in known],
+                              scorer=fuzz.ratio, score_cutoff=COMMAND_LIKENESS)
+    lines = [text("unknown_command", lang, command=escape(typed))]
+    if best is not None:
+        lines[0] += " " + text("did_you_mean", lang, command=f"/{best[0]}")
+    return Reply("\n".join([*lines, text("help_commands", lang)]))
 
 
 def clarify_reply(decision: Decision, content: Content, lang: str, question: str) -> Reply:

@@ -148,9 +148,33 @@ TOPIC = Obj(
     required=("words",),
 )
 
-SPECS = {"intents": INTENT, "responses": RESPONSE, "negatives": NEGATIVES, "topic": TOPIC}
+SMALLTALK_KINDS = ("greetings", "thanks", "sources")
+
+
+def _smalltalk_words(what: str) -> PerLang:
+    return PerLang(f"{what}, one per line, per language.", Strings("Phrases", min_items=1),
+                   required_langs=False)
+
+
+SMALLTALK = Obj(
+    "Small talk (intents/_smalltalk.yaml): short messages that repeat no cliché but deserve "
+    "a word back. A short message (eight words at most) that contains one of these phrases, "
+    "and that the bot does not answer as a myth, gets a short reply instead of the list of "
+    "myths. Compared like the examples: case, accents and punctuation do not matter.",
+    {
+        "greetings": _smalltalk_words("Hellos: answered with a short welcome"),
+        "thanks": _smalltalk_words("Thanks and goodbyes: answered with a short \"you're "
+                                   "welcome\""),
+        "sources": _smalltalk_words("Questions about the sources or the author: answered "
+                                    "with the sources (as /sources)"),
+    },
+)
+
+SPECS = {"intents": INTENT, "responses": RESPONSE, "negatives": NEGATIVES, "topic": TOPIC,
+         "smalltalk": SMALLTALK}
 SCHEMA_FILES = {"intents": "intent.schema.json", "responses": "response.schema.json",
-                "negatives": "negatives.schema.json", "topic": "topic.schema.json"}
+                "negatives": "negatives.schema.json", "topic": "topic.schema.json",
+                "smalltalk": "smalltalk.schema.json"}
 
 
 def json_schema(spec: Spec) -> dict[str, Any]:

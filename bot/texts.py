@@ -23,6 +23,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "/myths: all myths · /top5: the article's top 5 · /sources: the sources · "
               "/lang: language",
     },
+    "smalltalk_greetings": {
+        "fr": "Salut ! 👋 Écris-moi un cliché sur le métier de social media manager, je te "
+              "réponds sources à l'appui. /myths : ceux que je connais.",
+        "en": "Hi! 👋 Send me a cliché about the social media manager job and I'll bust it, "
+              "with sources. /myths: the ones I know.",
+    },
+    "smalltalk_thanks": {
+        "fr": "Avec plaisir ! Un autre cliché entendu sur le métier ? Écris-le-moi.",
+        "en": "You're welcome! Heard another cliché about the job? Send it my way.",
+    },
+    "unknown_command": {
+        "fr": "Je ne connais pas la commande <code>{command}</code>.",
+        "en": "I don't know the command <code>{command}</code>.",
+    },
+    "did_you_mean": {"fr": "Tu voulais dire {command} ?", "en": "Did you mean {command}?"},
     "clarify": {
         "fr": "Tu parles de quel cliché ?",
         "en": "Which cliché do you mean?",

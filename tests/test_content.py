@@ -58,6 +58,8 @@ def expected_schema(path: Path) -> str:
         return SCHEMA_FILES["negatives"]
     if path.name.startswith("_topic"):
         return SCHEMA_FILES["topic"]
+    if path.name.startswith("_smalltalk"):
+        return SCHEMA_FILES["smalltalk"]
     return SCHEMA_FILES[path.parent.name]
 
 
