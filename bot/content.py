@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.html import MAX_MESSAGE, html_error, visible_length
+from bot.html import MAX_MESSAGE, html_mistakes, visible_length
 from bot.spec import (
     INTENT,
     LANG_NAMES,
@@ -152,7 +152,7 @@ def load_content(folder: Path) -> LoadResult:
     if not myths and not problems:
         problems.append(Problem("intents", 1, 1, "no intents found",
                                 "add intents/<id>.yaml and responses/<id>.yaml"))
-    problems.extend(_order_problems(myths))
+    problems.extend(_order_problems(myths, {i: r for i, (r, _) in intents.items()}))
     negatives = _negatives(folder, problems)
     topic = _topic(folder, problems)
     smalltalk = _smalltalk(folder, problems)
@@ -233,12 +233,15 @@ def _register(reader: FileReader, data: dict[str, Any], key: str,
     ident = data.get(key)
     if not isinstance(ident, str):
         return
+    line, column = _key_line(reader, key)
     if reader.path.stem != ident:
-        reader.problem(1, 1, f"'{key}: {ident}' does not match the file name {reader.path.name}",
+        reader.problem(line, column,
+                       f"'{key}: {ident}' does not match the file name {reader.path.name}",
                        f"rename the file to {ident}.yaml or change '{key}'")
     if ident in target:
         other = target[ident][0]
-        reader.problem(1, 1, f"duplicate {kind[:-1]} '{ident}': {other.shown} has it too",
+        reader.problem(line, column, f"duplicate {kind[:-1]} '{ident}': {other.shown} has it "
+                                     f"too (line {_key_line(other, key)[0]})",
                        "give each file its own id")
         return
     target[ident] = (reader, data)
@@ -252,8 +255,9 @@ def _pair(intents: dict[str, tuple[FileReader, dict[str, Any]]],
         if ident not in responses and ident in unreadable:
             continue
         if ident not in responses:
-            problems.append(Problem(reader.shown, 1, 1, f"intent '{ident}' has no response",
-                                    f"add responses/{ident}.yaml with its rebuttal"))
+            problems.append(_at_key(reader, "id", f"intent '{ident}' has no response",
+                                    f"add responses/{ident}.yaml with its rebuttal "
+                                    f"(`mythbot new` writes both files of a new myth)"))
             continue
         response_reader, response = responses[ident]
         myth = _myth(ident, reader, data, response_reader, response, problems)
@@ -261,7 +265,7 @@ def _pair(intents: dict[str, tuple[FileReader, dict[str, Any]]],
             myths.append(myth)
     for ident, (reader, _) in responses.items():
         if ident not in intents and ident not in unreadable:
-            problems.append(Problem(reader.shown, 1, 1,
+            problems.append(_at_key(reader, "intent",
                                     f"response for '{ident}', but there is no such intent",
                                     f"add intents/{ident}.yaml, or fix 'intent:' "
                                     f"(known: {', '.join(sorted(intents)) or 'none'})"))
@@ -322,13 +326,10 @@ def _check_rebuttals(text: dict[str, Any], reader: FileReader, problems: list[Pr
         node = reader.nodes.get(f"text.{lang}")
         if not isinstance(body, str) or node is None:
             continue
-        found = html_error(body)
-        if found:
-            line, column = _position_in(node, body, found[1], reader.lines)
+        for offset, what, fix in html_mistakes(body):
+            line, column = _position_in(node, body, offset, reader.lines)
             problems.append(_at(reader, line, column,
-                           f"Telegram would refuse the {LANG_NAMES[lang]} text: {found[0]}",
-                           "allowed: <b> <i> <u> <s> <code> <pre> <blockquote> <a href=\"…\">; "
-                           "write &lt; and &gt; for < and > (a bare & is fine)"))
+                                f"Telegram would refuse the {LANG_NAMES[lang]} text: {what}", fix))
         # Leave room for the title and source line that every card adds.
         budget = MAX_MESSAGE - 600
         length = visible_length(body)
@@ -342,14 +343,18 @@ def _check_rebuttals(text: dict[str, Any], reader: FileReader, problems: list[Pr
 
 def _at(reader: FileReader, line: int, column: int, message: str, hint: str) -> Problem:
     source = reader.lines[line - 1] if 0 < line <= len(reader.lines) else ""
-    return Problem(reader.shown, line, column, message, hint, "error", source)
+    return Problem(reader.shown, line, column, message, hint, "error", source, caret=True)
 
 
 def _position_in(node: yaml.Node, body: str, offset: int | None,
                  lines: list[str]) -> tuple[int, int]:
-    """File line and column of a character of a block scalar (`fr: |`), or of the value."""
+    """File line and column of a character of the text: in a block scalar (`fr: |`), in a
+    one-line value (quotes counted, escapes not), else the value's start."""
     start = node.start_mark.line + 1
-    if offset is None or getattr(node, "style", None) not in ("|", ">"):
+    style = getattr(node, "style", None)
+    if offset is not None and style not in ("|", ">") and node.end_mark.line == start - 1:
+        return start, node.start_mark.column + 1 + offset + (style in ("'", '"'))
+    if offset is None or style not in ("|", ">"):
         return start, node.start_mark.column + 1
     row = body.count("\n", 0, offset)
     column = offset - (body.rfind("\n", 0, offset) + 1)
@@ -371,17 +376,32 @@ def _offset_of_visible(body: str, limit: int) -> int | None:
     return None
 
 
-def _order_problems(myths: list[Myth]) -> list[Problem]:
+def _order_problems(myths: list[Myth], readers: dict[str, FileReader]) -> list[Problem]:
     problems: list[Problem] = []
+    free = max((m.order for m in myths), default=0) + 1
     for attr in ("order", "top5"):
         seen: dict[int, Myth] = {}
-        for myth in myths:
+        for myth in sorted(myths, key=lambda m: m.intent_path):
             value = getattr(myth, attr)
             if value is None:
                 continue
             if value in seen:
-                problems.append(Problem(myth.intent_path, 1, 1,
-                                        f"'{attr}: {value}' is also used by '{seen[value].id}'",
-                                        f"give each intent its own {attr}"))
+                other = seen[value]
+                hint = (f"give each intent its own order: {free} is free" if attr == "order"
+                        else "only the article's five points have a top5 rank, each its own")
+                problems.append(_at_key(
+                    readers[myth.id], attr, f"'{attr}: {value}' is also used by '{other.id}' "
+                    f"({other.intent_path}:{_key_line(readers[other.id], attr)[0]})", hint))
             seen[value] = myth
     return problems
+
+
+def _key_line(reader: FileReader, key: str) -> tuple[int, int]:
+    """Line and column of a top-level key's value, for a problem about the whole file."""
+    node = reader.nodes.get(key)
+    return (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+
+def _at_key(reader: FileReader, key: str, message: str, hint: str) -> Problem:
+    line, _ = _key_line(reader, key)
+    source = reader.lines[line - 1] if 0 < line <= len(reader.lines) else ""
+    return Problem(reader.shown, line, 1, message, hint, "error", source)

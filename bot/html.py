@@ -352,3 +352,65 @@ def visible_text(text: str) -> str:
 def visible_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units of the parsed text."""
     return utf16_len(visible_text(text))
+
+
+_ALLOWED = "<b> <i> <u> <s> <code> <pre> <blockquote> <a href=\"…\"> <tg-spoiler>"
+_TAG_AT = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
+
+
+def html_mistakes(text: str) -> list[tuple[int, str, str]]:
+    """Every reason Telegram would refuse this HTML, in an editor's words: (character offset,
+    what is wrong, how to fix it), in the order they appear; [] when Telegram accepts it.
+
+    TDLib's parser stops at the first error and names it in its own terms ("Unsupported start
+    tag "" at byte offset 37"); this reads on past each mistake so that an editor fixes a text
+    in one pass. The parser stays the judge: it is only consulted for its verdict, and a
+    refusal this reading cannot explain is reported in the parser's words."""
+    found = html_error(text)
+    if found is None:
+        return []
+    mistakes: list[tuple[int, str, str]] = []
+    open_tags: list[tuple[str, int]] = []
+    unknown: set[str] = set()
+    at = text.find("<")
+    while at != -1:
+        tag = _TAG_AT.match(text, at)
+        if tag is None:
+            unfinished = text[at + 1:at + 2].isalpha()
+            mistakes.append((at, "a bare '<': Telegram reads it as the start of a tag",
+                             "write &lt; for a '<' that is text"
+                             + (", or end the tag with '>'" if unfinished else "")))
+        else:
+            _tag_mistakes(tag, open_tags, unknown, mistakes)
+        at = text.find("<", tag.end() if tag else at + 1)
+    for name, start in open_tags:
+        mistakes.append((start, f"<{name}> is never closed", f"add </{name}> where it ends"))
+    if not mistakes:
+        mistakes.append((found[1] or 0, found[0], f"allowed tags: {_ALLOWED}"))
+    return sorted(mistakes)
+
+
+def _tag_mistakes(tag: re.Match[str], open_tags: list[tuple[str, int]], unknown: set[str],
+                  mistakes: list[tuple[int, str, str]]) -> None:
+    closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+    start = tag.start()
+    if name not in _HTML_TAGS:
+        if closing and name in unknown:
+            return  # its opening tag is already reported
+        unknown.add(name)
+        mistakes.append((start, f"Telegram has no <{name}> tag",
+                         f"allowed: {_ALLOWED}; write &lt;{name}&gt; to show it as text"))
+    elif not closing:
+        if name == "span" and "tg-spoiler" not in attributes:
+            mistakes.append((start, "a <span> must be <span class=\"tg-spoiler\">",
+                             "use <tg-spoiler>…</tg-spoiler> for hidden text"))
+        open_tags.append((name, start))
+    elif not any(name == opened for opened, _ in open_tags):
+        mistakes.append((start, f"</{name}> closes nothing: no <{name}> is open here",
+                         f"delete it, or add <{name}> where it starts"))
+    else:
+        while open_tags[-1][0] != name:
+            inner, inner_start = open_tags.pop()
+            mistakes.append((inner_start, f"<{inner}> is still open when </{name}> closes",
+                             f"close it first: </{inner}></{name}>"))
+        open_tags.pop()

@@ -33,15 +33,34 @@ class Problem:
     hint: str = ""
     severity: Severity = "error"
     source_line: str = ""
+    caret: bool = False
+    """Mark the column under the quoted line: the place inside a long line of text."""
 
     def format(self) -> str:
         label = "" if self.severity == "error" else "warning: "
         out = f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
-        if self.source_line:
+        if self.source_line and self.caret:
+            excerpt, at = _excerpt(self.source_line.rstrip(), self.column - 1)
+            out += f"\n  >>> {excerpt}\n      {' ' * at}^"
+        elif self.source_line:
             out += f"\n  >>> {self.source_line.rstrip()}"
         if self.hint:
             out += f"\n  hint: {self.hint}"
         return out
+
+
+EXCERPT = 88
+"""How much of a long line a problem with a caret quotes: a rebuttal is one long line."""
+
+
+def _excerpt(line: str, at: int) -> tuple[str, int]:
+    """The part of `line` around character `at`, and where `at` falls in it."""
+    if len(line) <= EXCERPT:
+        return line, at
+    start = min(max(0, at - EXCERPT // 3), len(line) - EXCERPT)
+    end = start + EXCERPT
+    head = "…" if start > 0 else ""
+    return head + line[start:end] + ("…" if end < len(line) else ""), at - start + len(head)
 
 
 class Located:
@@ -183,7 +202,7 @@ class FileReader:
         if plain and written[:1] in ("&", "*") and not written.startswith(item.value):
             # "- &co" is an anchor named "co" on whatever follows, not the text "&co".
             self.at(item, f"this sentence starts with {written[0]!r}, which YAML reads as syntax",
-                    'quote it: - "' + written.replace('"', '\\"') + '"')
+                    f"quote it: - {quoted(written)}")
             return True
         if item.tag.startswith("!"):
             self.at(item, "this sentence starts with '!', which YAML reads as a tag",
@@ -292,11 +311,14 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, i
         key = exc.context_mark.line + 1
         return (key, exc.context_mark.column + 1, "this line has no ':' after its key",
                 "write 'key: value', or '- ' before a list item")
+    unclosed = _unclosed_quote(lines, line)
+    if unclosed is not None:
+        return unclosed
     item = _special_item(lines, line)
     if item is not None:
         number, text = item
         return (number, 1, f"this sentence starts with {text[0]!r}, which YAML reads as syntax",
-                'quote it: - "' + text.replace('"', '\\"') + '"')
+                f"quote it: - {quoted(text)}")
     if "mapping values" in problem:
         return (line, column, f"invalid YAML: {problem}",
                 "check the indentation of this line and the one before, and quote a sentence "
@@ -311,9 +333,68 @@ def _special_item(lines: list[str], line: int) -> tuple[int, str] | None:
     """The list item near the error whose text starts with a YAML sign, if any."""
     for number in (line, line - 1):
         text = lines[number - 1].strip() if 0 < number <= len(lines) else ""
-        if text.startswith("- ") and text[2:].lstrip()[:1] in tuple(_SPECIAL_START):
-            return number, text[2:].lstrip()
+        item = text[2:].lstrip()
+        if text.startswith("- ") and item[:1] in tuple(_SPECIAL_START) and not _is_quoted(item):
+            return number, item
     return None
+
+
+_VALUE = re.compile(r"^(\s*)(- +|[\w.-]+: +)(.*)$")
+
+
+def _unclosed_quote(lines: list[str], last: int) -> tuple[int, int, str, str] | None:
+    """The first value up to line `last` that opens a quote and does not close it on its line.
+
+    YAML lets a quoted text run over several lines, so the parser only stumbles where the
+    next quote sign happens to be, often far below; in these files every quoted value fits
+    on its line, so the culprit is the line where the quote opens."""
+    for number, source in enumerate(lines[:last], 1):
+        found = _VALUE.match(source)
+        value = found.group(3).rstrip() if found else ""
+        if value[:1] not in ("'", '"') or _closing_quote(value) is not None:
+            continue
+        assert found is not None
+        head = found.group(1) + found.group(2)
+        column = len(head) + 1
+        if value[0] == '"':
+            return (number, column, "this quote is not closed on its line",
+                    f'close it: {head.strip()} {value}"')
+        return (number, column, "this text starts with \"'\", which YAML reads as an opening "
+                                "quote, not closed on its line",
+                f"quote it all: {head.strip()} {quoted(value)}")
+    return None
+
+
+def _closing_quote(value: str) -> int | None:
+    """Where the quoted text that `value` starts with ends, or None when not on this line."""
+    mark, index = value[0], 1
+    while index < len(value):
+        char = value[index]
+        if mark == '"' and char == "\\":
+            index += 2
+            continue
+        if char == mark:
+            if mark == "'" and value[index + 1:index + 2] == "'":
+                index += 2  # '' is a quote inside single quotes
+                continue
+            return index
+        index += 1
+    return None
+
+
+def _is_quoted(value: str) -> bool:
+    """A value that is one quoted text and nothing else (a comment aside)."""
+    end = _closing_quote(value) if value[:1] in ("'", '"') else None
+    return end is not None and value[end + 1:].strip()[:1] in ("", "#")
+
+
+def quoted(text: str) -> str:
+    """The text as a YAML quoted scalar that reads back as exactly `text`."""
+    if '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def read_files(folder: Path, sub: str, spec: Obj,

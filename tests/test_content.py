@@ -139,7 +139,7 @@ def test_html_telegram_refuses_is_an_error_at_its_place_in_the_block(
     edit(path, "  fr: |\n    ", "  fr: |\n    Salut & bye, <div>non</div> ")
     problem = only_error(content_copy)
     assert "Telegram would refuse the French text" in problem.message
-    assert 'Unsupported start tag "div"' in problem.message
+    assert "Telegram has no <div> tag" in problem.message
     assert problem.line == line_of(path, "  fr: |") + 1
     assert problem.column == 5 + len("Salut & bye, ") and "<div>non</div>" in problem.source_line
 
