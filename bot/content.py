@@ -401,6 +401,7 @@ def _key_line(reader: FileReader, key: str) -> tuple[int, int]:
     node = reader.nodes.get(key)
     return (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
 
+
 def _at_key(reader: FileReader, key: str, message: str, hint: str) -> Problem:
     line, _ = _key_line(reader, key)
     source = reader.lines[line - 1] if 0 < line <= len(reader.lines) else ""
