@@ -97,7 +97,7 @@ def test_commands_for_groups_and_unknown_commands_get_the_bot_s_answers(
         matcher: Matcher) -> None:
     settings, unknown, ask = replies(matcher, "/settings", "/frobnicate", "/ask")
     assert settings == "Cette commande sert dans les groupes."
-    assert unknown.startswith("Les clichés que je démonte")
+    assert unknown.startswith("Je ne connais pas la commande /frobnicate.")
     assert ask.startswith("Usage : /ask ta question")
 
 
