@@ -159,10 +159,36 @@ def _cmd_misses(args: argparse.Namespace, out: TextIO) -> int:
     from bot.storage.misses import read_misses
 
     matcher = load_matcher(args.content)
+    if args.add is not None and not args.add.isdecimal():
+        return _file_miss(args, matcher, args.add, None, out)  # the question itself: no db
     with _report_db(args.db) as db:
         since = time.time() - MISSES_DAYS * 86_400
         found = read_misses(db, since) if has_table(db, "misses") else []
-    print(format_misses(misses_report(found, matcher, top=args.top)), file=out)
+    groups = misses_report(found, matcher, top=args.top)
+    if args.add is None:
+        print(format_misses(groups), file=out)
+        return 0
+    if not 1 <= int(args.add) <= len(groups):
+        raise CliError(f"--add {args.add}: `mythbot misses` lists {len(groups)} questions", 1)
+    group = groups[int(args.add) - 1]
+    return _file_miss(args, matcher, group.text, group.lang, out)
+
+
+def _file_miss(args: argparse.Namespace, matcher: Matcher, text: str, lang: str | None,
+               out: TextIO) -> int:
+    """File a question as an example of --to, or with --negative as a near miss."""
+    from bot.filing import FilingError, file_example, file_negative
+
+    if not (args.to or args.negative):
+        raise CliError("--add needs --to INTENT (an example of it) or --negative")
+    lang = args.lang or lang or matcher.decide(text, "private").lang
+    folder = content_folder(args.content)
+    try:
+        filed = (file_negative(folder, text, lang, args.to) if args.negative
+                 else file_example(folder, args.to, text, lang))
+    except FilingError as exc:
+        raise CliError(str(exc), 1) from exc
+    print(f"{filed.path}:{filed.line}: added {text!r} to {filed.key}", file=out)
     return 0
 
 
@@ -306,6 +332,16 @@ def build_parser() -> argparse.ArgumentParser:
     misses.add_argument("--top", type=_at_least_one, default=20, metavar="N",
                         help="how many groups to show, most asked first (default 20)")
     misses.add_argument("--db", default=None, help="SQLite file (default: $MYTHBOT_DB)")
+    misses.add_argument("--add", metavar="N|TEXT",
+                        help="file question N of the list (or this text) into the content: "
+                             "with --to INTENT as its example, with --negative as a near miss")
+    misses.add_argument("--to", metavar="INTENT",
+                        help="the myth it is an example (or, with --negative, a near miss) of")
+    misses.add_argument("--negative", action="store_true",
+                        help="a question no myth should answer: into the intent's near_misses "
+                             "with --to, else intents/_none_near.yaml")
+    misses.add_argument("--lang", choices=["fr", "en"],
+                        help="the list it goes under (default: the question's language)")
     misses.set_defaults(handler=_cmd_misses)
 
     stats = command("stats", "Answers and votes per day, intent, language and chat kind.")

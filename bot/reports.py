@@ -24,6 +24,8 @@ class MissGroup:
     variants: tuple[str, ...]
     nearest_intent: str | None
     nearest_score: float
+    lang: str = ""
+    """The language it was last asked in: where `misses --add` files it."""
 
 
 def misses_report(misses: Sequence[Miss], matcher: Matcher, *, top: int = 20) -> list[MissGroup]:
@@ -46,6 +48,7 @@ def misses_report(misses: Sequence[Miss], matcher: Matcher, *, top: int = 20) ->
             tuple(m.text for m in members[1:]),
             nearest.intent if nearest and not nearest.near_miss else None,
             nearest.score if nearest and not nearest.near_miss else 0.0,
+            members[0].lang,
         ))
     report.sort(key=lambda g: (-g.count, g.text))
     return report[:top]
@@ -54,11 +57,12 @@ def misses_report(misses: Sequence[Miss], matcher: Matcher, *, top: int = 20) ->
 def format_misses(groups: Sequence[MissGroup]) -> str:
     if not groups:
         return "no unanswered questions recorded"
-    lines = [f"{'count':>5}  {'nearest intent':<20} {'score':>5}  question"]
-    for group in groups:
-        lines.append(f"{group.count:>5}  {group.nearest_intent or '-':<20} "
+    # The number is what `mythbot misses --add N` files.
+    lines = [f"{'#':>3}  {'count':>5}  {'nearest intent':<20} {'score':>5}  question"]
+    for number, group in enumerate(groups, 1):
+        lines.append(f"{number:>3}  {group.count:>5}  {group.nearest_intent or '-':<20} "
                      f"{group.nearest_score:>5.1f}  {group.text}")
-        lines.extend(f"{'':>34}  ~ {variant}" for variant in group.variants[:5])
+        lines.extend(f"{'':>39}  ~ {variant}" for variant in group.variants[:5])
     return "\n".join(lines)
 
 
