@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.replies import Reply
@@ -22,8 +23,13 @@ class AdminLookupFailed(Exception):
 
 
 async def is_chat_admin(update: Update, context: Context) -> bool:
-    """Whether the sender administers this chat (anonymous admins and channels included);
-    `AdminLookupFailed` when Telegram cannot tell."""
+    """Whether the sender administers this chat now (anonymous admins and channels
+    included); `AdminLookupFailed` when Telegram cannot tell.
+
+    An admin bot hears of every promotion and demotion (``chat_member`` updates, which drop
+    the cached list), so the cached list is current there. Elsewhere Telegram tells the bot
+    nothing, and a demoted admin would keep changing settings until the list expires: the
+    sender's status is asked afresh (getChatMember), one request per settings change."""
     chat, message, user = update.effective_chat, update.effective_message, update.effective_user
     if chat is None or message is None:
         return False
@@ -34,7 +40,21 @@ async def is_chat_admin(update: Update, context: Context) -> bool:
     if user is None:
         return False
     admins = await chat_admins(chat.id, context)
-    return user.id in admins
+    if context.bot_data.bot_id in admins:
+        return user.id in admins
+    return await _is_admin_now(chat.id, user.id, context)
+
+
+async def _is_admin_now(chat_id: int, user_id: int, context: Context) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except Undelivered:
+        raise  # Telegram unreachable: the update is handled again once it answers
+    except TelegramError as exc:
+        log.warning("could not fetch the status of user %s in chat %s: %s", user_id, chat_id,
+                    exc)
+        raise AdminLookupFailed(str(exc)) from exc
+    return member.status in {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
 async def admin_or_refuse(update: Update, context: Context) -> bool:

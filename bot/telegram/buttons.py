@@ -86,11 +86,12 @@ async def _edit(message: Message, reply: Reply) -> None:
 
 
 async def vote_button(update: Update, context: Context) -> None:
-    """Count a "helpful?" vote: one per user and answer, changeable."""
-    pressed, user = _pressed(update), update.effective_user
-    if pressed is None or user is None or pressed[1] is None:
+    """Count a "helpful?" vote: one per user and answer (a message, or an inline card
+    shared anywhere), changeable. Every press is answered, or its button keeps spinning."""
+    pressed = _pressed(update)
+    if pressed is None:
         return
-    query, message = pressed[0], pressed[1]
+    query, message = pressed
     lang = user_lang(update, context)
     _, intent, value = [*(query.data or "").split(":"), "", ""][:3]
     bot_state = context.bot_data
@@ -98,9 +99,15 @@ async def vote_button(update: Update, context: Context) -> None:
         await answer_query(query, text("expired", lang))
         return
     await answer_query(query, text("thanks_vote", lang))
+    if message is not None:
+        answered = f"{message.chat_id}:{message.message_id}"
+        kind = {"private": "private", "channel": "channel"}.get(message.chat.type, "group")
+    elif query.inline_message_id:
+        answered, kind = f"inline:{query.inline_message_id}", "inline"
+    else:  # an old message Telegram no longer shows us: nothing to count it against
+        return
     # One vote per user per answer: the key names both, hashed again by the store.
-    key = hashlib.sha256(f"{user.id}:{message.chat_id}:{message.message_id}".encode()).hexdigest()
-    kind = {"private": "private", "channel": "channel"}.get(message.chat.type, "group")
+    key = hashlib.sha256(f"{query.from_user.id}:{answered}".encode()).hexdigest()
     bot_state.store.vote(key, intent, lang, kind, value == "1")
 
 
