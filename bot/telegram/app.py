@@ -37,7 +37,13 @@ from bot.telegram.config import Config
 from bot.telegram.delivery import DeliveryLimiter
 from bot.telegram.errors import error_handler
 from bot.telegram.inline import chosen_result, inline_query
-from bot.telegram.operators import reload_command, stats_command, watch_content
+from bot.telegram.operators import (
+    RELOAD_STILL_RUNNING,
+    WATCH_JOB,
+    reload_command,
+    stats_command,
+    watch_content,
+)
 from bot.telegram.state import BotState, context_types
 from bot.telegram.weekly import restore_jobs, weekly
 
@@ -135,7 +141,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private_chat & filters.TEXT & ~filters.COMMAND,
                                            private.private_text))
     application.add_handler(MessageHandler(private_chat & filters.COMMAND,
-                                           private.help_command))
+                                           private.unknown_command))
     application.add_handler(MessageHandler(
         private_chat & ~filters.TEXT & ~filters.StatusUpdate.ALL, private.private_other))
     application.add_handler(MessageHandler(group_chat & filters.TEXT & ~filters.COMMAND,
@@ -175,7 +181,8 @@ async def setup_bot(application: Application) -> None:  # type: ignore[type-arg]
     if application.job_queue is not None:
         application.job_queue.run_repeating(watch_content, bot_state.config.reload_seconds,
                                             first=bot_state.config.reload_seconds,
-                                            name="watch-content")
+                                            name=WATCH_JOB)
+        logging.getLogger("apscheduler.scheduler").addFilter(RELOAD_STILL_RUNNING)
     log.info("@%s ready: %d myths, %d weekly schedule(s), reads all group messages: %s",
              bot_state.username, len(bot_state.live.matcher.content.myths), restored,
              bot_state.can_read_all_group_messages)

@@ -124,15 +124,26 @@ def redact(text: str, *secrets_: str) -> str:
     return text
 
 
+LINE_BREAK = " | "
+"""What stands for a line break in a text log record: one record, one line."""
+
+
 class RedactingFormatter(logging.Formatter):
-    """Formats a record, traceback included, then strips the secrets from the result."""
+    """Formats a record, traceback included, on one line (a log collector or `grep` takes
+    a line for a record), then strips the secrets from the result."""
 
     def __init__(self, fmt: str, *secrets_: str) -> None:
         super().__init__(fmt)
         self.secrets = secrets_
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), *self.secrets)
+        return redact(one_line(super().format(record)), *self.secrets)
+
+
+def one_line(text: str) -> str:
+    """A multi-line text (a list of problems, a traceback) on one line, its lines kept apart
+    by LINE_BREAK, without their indentation."""
+    return LINE_BREAK.join(line.strip() for line in text.splitlines() if line.strip())
 
 
 class JsonFormatter(RedactingFormatter):

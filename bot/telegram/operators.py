@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.html import escape
 from bot.live import Reload
@@ -20,6 +20,23 @@ from bot.texts import text
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS_SHOWN = 10
+WATCH_JOB = "watch-content"
+"""The content watcher's job name (bot/telegram/app.py schedules it every few seconds)."""
+
+
+class ReloadStillRunning(logging.Filter):
+    """APScheduler warns at every tick that finds the watcher still at work ("maximum number
+    of running instances reached"): that is a retraining taking longer than the interval,
+    which is normal, not a problem. The tick is dropped either way; so is the warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        job = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return not (getattr(job, "name", None) == WATCH_JOB
+                    and "maximum number of running instances" in str(record.msg))
+
+
+RELOAD_STILL_RUNNING = ReloadStillRunning()
+"""One filter object: adding it again at the next start-up is a no-op."""
 
 
 def reload_message(result: Reload, lang: str, myths: int) -> str:
@@ -70,8 +87,19 @@ async def watch_content(context: Context) -> None:
     for operator in bot_state.config.admins:
         try:
             await context.bot.send_message(operator, reload_message(result, "fr", myths))
-        except TelegramError as exc:  # the operator never opened a chat with the bot
-            log.warning("could not warn operator %s: %s", operator, exc)
+        except TelegramError as exc:
+            log.warning("could not warn operator %s about the content: %s", operator,
+                        _why_undelivered(exc))
+
+
+def _why_undelivered(exc: TelegramError) -> str:
+    """Telegram's words, and what the operator can do about them."""
+    if isinstance(exc, BadRequest) and "chat not found" in exc.message.lower():
+        return (f"{exc.message}: a bot can only write to someone who wrote to it first; "
+                "the operator must send /start to the bot once, in a private chat")
+    if isinstance(exc, Forbidden):
+        return f"{exc.message}: the operator blocked the bot; they must unblock it and /start"
+    return f"{type(exc).__name__}: {exc.message}"
 
 
 async def stats_command(update: Update, context: Context) -> None:

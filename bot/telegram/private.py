@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.ext import CommandHandler
 
-from bot.conversation import deliver, respond
-from bot.replies import myth_reply, myths_menu, sources_reply, top5_reply
+from bot.conversation import Count, Outcome, respond
+from bot.replies import (
+    myth_reply,
+    myths_menu,
+    sources_reply,
+    top5_reply,
+    unknown_command_reply,
+)
 from bot.telegram.sending import answer, carry_out, reply_to
 from bot.telegram.state import Context, situation, user_lang
 from bot.texts import text
@@ -25,13 +32,10 @@ async def start(update: Update, context: Context) -> None:
     if context.args and context.args[0] in content.by_id:
         reply = myth_reply(content.by_id[context.args[0]], lang, bot_username=bot_state.username,
                            feedback=private)
-        # A deep link is one more way to make the bot speak: in private the flood limit
-        # applies, in a group the per-minute cap and the myth's cooldown (a card shared
-        # again, not a question: the same card twice within the cooldown is spam).
-        where = situation(update, context, message, context.args[0], counts_for_flood=True)
-        outcome = respond(where) if where.flood != "ok" else deliver(reply, where, lang,
-                                                                     solicited=False)
-        await carry_out(context, message, outcome, where.cooldown.now)
+        assert reply.intent is not None
+        count = Count(reply.intent, lang, "private" if private else "group")
+        await carry_out(context, message, Outcome("answer", reply, lang=lang,
+                                                  quote=not private, count=count))
         return
     await answer(message, myths_menu(content, lang, text("welcome", lang)), quote=not private)
 
@@ -66,8 +70,7 @@ async def ask(update: Update, context: Context) -> None:
         return
     handle = f"@{context.bot_data.username}".lower()
     question = " ".join(a for a in context.args or [] if a.lower() != handle)
-    # In private, /ask is a message like any other: it counts towards the flood limit.
-    asked = situation(update, context, message, question, command=True, counts_for_flood=True)
+    asked = situation(update, context, message, question, command=True)
     await carry_out(context, message, respond(asked), asked.cooldown.now)
 
 
@@ -78,6 +81,18 @@ async def private_text(update: Update, context: Context) -> None:
         return
     asked = situation(update, context, message, message.text, counts_for_flood=True)
     await carry_out(context, message, respond(asked))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Say that a command is unknown and suggest the closest registered one (/mith: /myths)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    known = [command for handlers in context.application.handlers.values()
+             for handler in handlers if isinstance(handler, CommandHandler)
+             for command in handler.commands]
+    await reply_to(update, unknown_command_reply(message.text.split()[0], known,
+                                                 user_lang(update, context)))
 
 
 async def private_other(update: Update, context: Context) -> None:
