@@ -361,6 +361,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except CliError as exc:
         print(f"mythbot: {exc}", file=sys.stderr)
         return exc.status
+    except BrokenPipeError:  # `mythbot ask … | head`: the reader has gone, nothing is wrong
+        # Before OSError, which it is: otherwise it is reported as "[Errno 32] Broken pipe".
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, sqlite3.Error) as exc:
         if args.debug:
             raise
@@ -368,9 +372,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `mythbot ask … | head`: the reader has gone, nothing is wrong
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     return status
 
 
