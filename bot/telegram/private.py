@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot.conversation import Count, Outcome, respond
+from bot.conversation import deliver, respond
 from bot.replies import (
     myth_reply,
     myths_menu,
@@ -32,10 +32,13 @@ async def start(update: Update, context: Context) -> None:
     if context.args and context.args[0] in content.by_id:
         reply = myth_reply(content.by_id[context.args[0]], lang, bot_username=bot_state.username,
                            feedback=private)
-        assert reply.intent is not None
-        count = Count(reply.intent, lang, "private" if private else "group")
-        await carry_out(context, message, Outcome("answer", reply, lang=lang,
-                                                  quote=not private, count=count))
+        # A deep link is one more way to make the bot speak: in private the flood limit
+        # applies, in a group the per-minute cap and the myth's cooldown (a card shared
+        # again, not a question: the same card twice within the cooldown is spam).
+        where = situation(update, context, message, context.args[0], counts_for_flood=True)
+        outcome = respond(where) if where.flood != "ok" else deliver(reply, where, lang,
+                                                                     solicited=False)
+        await carry_out(context, message, outcome, where.cooldown.now)
         return
     await answer(message, myths_menu(content, lang, text("welcome", lang)), quote=not private)
 
@@ -70,7 +73,8 @@ async def ask(update: Update, context: Context) -> None:
         return
     handle = f"@{context.bot_data.username}".lower()
     question = " ".join(a for a in context.args or [] if a.lower() != handle)
-    asked = situation(update, context, message, question, command=True)
+    # In private, /ask is a message like any other: it counts towards the flood limit.
+    asked = situation(update, context, message, question, command=True, counts_for_flood=True)
     await carry_out(context, message, respond(asked), asked.cooldown.now)
 
 
