@@ -15,7 +15,9 @@ within Telegram's deadlines even behind a backlog of messages.
 An update whose handler failed because a reply could not be delivered (`Undelivered`:
 Telegram unreachable, a 5xx) stays at the head of its lane and is handled again once the
 API answers, for at most ``retention`` seconds after it arrived; then it is dropped with a
-log line. Its chat waits meanwhile, which keeps the chat's replies in order.
+log line. Its chat waits meanwhile, which keeps the chat's replies in order. That time is
+measured on the monotonic clock: the wall clock (recorded in the file, for people) may be
+set forward or back by hours, and must not drop, or keep for ever, what is waiting.
 
 On start, `resume` hands the updates recorded but not handled before the last stop (or
 crash) to their lanes first. Each `update_id` is handled once: ids already in memory or
@@ -64,7 +66,8 @@ class _Attempt:
 @dataclass(eq=False)
 class Entry:
     update: Update
-    received_at: float
+    since: float
+    """When it arrived, on the inbox's monotonic clock (retention counts from there)."""
     attempts: int = 0
     handled: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future())
@@ -96,7 +99,8 @@ class Inbox:
     def __init__(self, application: Application,  # type: ignore[type-arg]
                  store: Store, *, availability: Availability | None = None,
                  concurrency: int = CONCURRENCY, max_backlog: int = MAX_BACKLOG,
-                 retention: float = RETENTION, clock: Callable[[], float] = time.time) -> None:
+                 retention: float = RETENTION, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time) -> None:
         self._app = application
         self._store = store
         self.availability = availability or Availability()
@@ -104,6 +108,7 @@ class Inbox:
         self.max_backlog = max_backlog
         self.retention = retention
         self._clock = clock
+        self._wall = wall
         self._lanes: dict[LaneKey, deque[Entry]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.Task[None]] = set()
@@ -147,10 +152,11 @@ class Inbox:
         fresh = self._fresh(updates)
         if not fresh:
             return
-        now = self._clock()
-        entries = [Entry(update, now) for update in fresh]
+        since = self._clock()
+        entries = [Entry(update, since) for update in fresh]
         recorded = asyncio.wrap_future(self._store.record_updates(
-            [(u.update_id, sent.get(u.update_id) or u.to_json()) for u in fresh], now))
+            [(u.update_id, sent.get(u.update_id) or u.to_json()) for u in fresh],
+            self._wall()))
         recorded.add_done_callback(_retrieve)  # the failure may come after the handling
         for entry in entries:
             self._dispatch(entry)
@@ -191,9 +197,12 @@ class Inbox:
             except Exception:  # a row this version cannot read: never handled, so drop it
                 log.exception("update %d recorded before the stop is unreadable: dropped",
                               update_id)
-                self._store.mark_handled([update_id], self._clock())
+                self._store.mark_handled([update_id], self._wall())
                 continue
-            self._dispatch(Entry(update, received_at))
+            # Its age before the stop can only be read on the wall clock; a clock set back
+            # meanwhile must not make it younger than now.
+            age = max(0.0, self._wall() - received_at)
+            self._dispatch(Entry(update, self._clock() - age))
         if waiting:
             log.info("%d update(s) recorded before the last stop are handled first",
                      len(waiting))
@@ -246,7 +255,7 @@ class Inbox:
                             return
                         undelivered = await self._handle(entry)
                 if undelivered is not None:
-                    if self._clock() - entry.received_at < self.retention:
+                    if self._clock() - entry.since < self.retention:
                         entry.attempts += 1
                         self.retried += 1
                         self._notify()
@@ -300,7 +309,7 @@ class Inbox:
         """One write for all the updates handled in this turn of the event loop."""
         ids, self._handled_ids = self._handled_ids, []
         if ids:
-            self._store.mark_handled(ids, self._clock())
+            self._store.mark_handled(ids, self._wall())
 
     # -- stopping --------------------------------------------------------------------------
 

@@ -268,7 +268,7 @@ class Service:
                         else Availability())
         self.availability = availability
         self.inbox = Inbox(application, self.state.store, availability=availability,
-                           retention=self.config.reply_retention)
+                           retention=self.config.reply_retention, clock=self.state.clock)
         self._health: HTTPServer | None = None
         self.poller: Poller | None = None
         self.poll_timeout = poll_timeout

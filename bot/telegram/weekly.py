@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time as clock
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -159,8 +158,9 @@ async def post_weekly(context: Context) -> None:
         await context.bot.send_message(chat_id, card,
                                        reply_markup=keyboard(share, bot_state.username or None))
     except Undelivered as exc:
-        first = job.data if isinstance(job.data, float) else clock.time()
-        if clock.time() - first < bot_state.config.reply_retention and context.job_queue:
+        now = bot_state.clock()  # monotonic: a wall clock set forward must not skip the post
+        first = job.data if isinstance(job.data, float) else now
+        if now - first < bot_state.config.reply_retention and context.job_queue:
             log.info("weekly post to chat %s not delivered (%s): tried again in %.0fs",
                      chat_id, exc, RETRY_SECONDS)
             context.job_queue.run_once(post_weekly, RETRY_SECONDS, chat_id=chat_id, data=first,
