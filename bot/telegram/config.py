@@ -34,6 +34,9 @@ class Config:
     """How long (seconds) an update whose reply could not be delivered is kept and retried."""
     health_port: int | None = None
     """Where GET /healthz answers (MYTHBOT_HEALTH_PORT); on by default in webhook mode."""
+    health_listen: str = "127.0.0.1"
+    """The address /healthz listens on (MYTHBOT_HEALTH_LISTEN): this machine only unless the
+    operator says otherwise; a container's own HEALTHCHECK runs inside it."""
     send_timeout: float = 30.0
     """How long to wait for Telegram's answer to a request: a send that times out may have
     arrived, so it is never sent again, and waiting long avoids that."""
@@ -80,6 +83,7 @@ def config_from(*, token: str | None, content: Path, db: str, base_url: str | No
         keep_misses=env.get("MYTHBOT_KEEP_MISSES", "1").strip().lower() not in {"0", "false", "no"},
         reply_retention=60 * _minutes("MYTHBOT_REPLY_RETENTION", default=60),
         health_port=_health_port(env.get("MYTHBOT_HEALTH_PORT"), webhook=bool(webhook_url)),
+        health_listen=env.get("MYTHBOT_HEALTH_LISTEN", "").strip() or "127.0.0.1",
     )
 
 

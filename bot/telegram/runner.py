@@ -292,9 +292,9 @@ class Service:
                                      sent=sent if isinstance(sent, UpdatesRequest) else None)
                 self._polling = asyncio.create_task(self.poller.run(), name="mythbot-poller")
             if self.config.health_port is not None:
-                self._health = start_health(self.config.listen, self.config.health_port,
-                                            self.health)
-                log.info("health on http://%s:%d/healthz", self.config.listen,
+                self._health = start_health(self.config.health_listen,
+                                            self.config.health_port, self.health)
+                log.info("health on http://%s:%d/healthz", self.config.health_listen,
                          self.config.health_port)
         except BaseException:
             await self.stop()
