@@ -21,7 +21,12 @@ from __future__ import annotations
 import json
 
 import httpx
-from tornado.httputil import HTTPHeaders, HTTPServerRequest, parse_body_arguments
+from tornado.httputil import (
+    HTTPHeaders,
+    HTTPServerRequest,
+    RequestStartLine,
+    parse_body_arguments,
+)
 
 from tests.fake_bot_api import FakeBotApi
 
@@ -42,6 +47,10 @@ class InMemoryBotApi(FakeBotApi):
     async def stop(self) -> None:
         self._closing = True
         self._notify(wake_polls=True)  # a pending long poll returns empty
+
+    async def come_back(self) -> None:
+        self.down = False  # nothing to listen on: the transport answers again
+        self._notify()
 
     @property
     def transport(self) -> httpx.MockTransport:
@@ -65,8 +74,8 @@ def _as_server_request(request: httpx.Request) -> HTTPServerRequest:
     headers = HTTPHeaders()
     for name, value in request.headers.multi_items():
         headers.add(name, value)
-    parsed = HTTPServerRequest(method=request.method, uri=request.url.raw_path.decode(),
-                               headers=headers, body=request.content)
+    start = RequestStartLine(request.method, request.url.raw_path.decode(), "HTTP/1.1")
+    parsed = HTTPServerRequest(start_line=start, headers=headers, body=request.content)
     parse_body_arguments(headers.get("Content-Type", ""), request.content,
                          parsed.body_arguments, parsed.files, headers)
     for key, values in parsed.body_arguments.items():

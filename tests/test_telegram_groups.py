@@ -1,4 +1,5 @@
-"""Groups, end to end: never spam, answer when addressed, admins (only) change settings."""
+"""Groups: never spam, answer when addressed, admins (only) change settings. The real
+Application against an in-memory Bot API (tests/inprocess.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.live import LiveContent
 from tests.fake_bot_api import FakeBotApi
 from tests.harness import Running, running_bot
+from tests.inprocess import InMemoryBotApi
+
+pytestmark = pytest.mark.in_memory
 
 ADMIN = FakeBotApi.user(2001, "Admin", language_code="fr")
 MEMBER = FakeBotApi.user(2002, "Member", language_code="fr")
@@ -21,14 +26,15 @@ BOT = "@mythbot_test_bot"
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
     # Privacy mode off: plain chatter reaches the bot, which must still stay quiet.
-    async with FakeBotApi(can_read_all_group_messages=True) as server:
+    async with InMemoryBotApi(can_read_all_group_messages=True) as server:
         server.set_admins(GROUP["id"], [ADMIN["id"]])
         yield server
 
 
 @pytest.fixture
-async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
-    async with running_bot(api, tmp_path / "bot.sqlite3") as running:
+async def bot(api: FakeBotApi, tmp_path: Path,
+              shipped_live: LiveContent) -> AsyncIterator[Running]:
+    async with running_bot(api, tmp_path / "bot.sqlite3", live=shipped_live) as running:
         yield running
 
 
@@ -65,8 +71,9 @@ async def test_a_reply_to_the_bot_is_answered(bot: Running, api: FakeBotApi) -> 
     assert replies[1]["reply_to_message"]["text"].startswith("et il faut quel diplôme")
 
 
-async def test_ask_works_with_privacy_mode_on(tmp_path: Path) -> None:
-    async with FakeBotApi() as api, running_bot(api, tmp_path / "p.sqlite3") as bot:
+async def test_ask_works_with_privacy_mode_on(tmp_path: Path, shipped_live: LiveContent) -> None:
+    async with InMemoryBotApi() as api, running_bot(api, tmp_path / "p.sqlite3",
+                                                    live=shipped_live) as bot:
         api.send_text(GROUP, MEMBER, "le smm passe ses journées sur facebook")
         api.send_text(GROUP, MEMBER, f"/ask@mythbot_test_bot {BOT} how much does an SMM earn?")
         (reply,) = await bot.replies(GROUP["id"])
@@ -147,8 +154,10 @@ async def test_the_cooldown_keeps_a_myth_from_being_answered_twice(bot: Running,
     assert len(bot.texts(GROUP["id"])) == 2  # "saved" + one answer
 
 
-async def test_auto_mode_without_reading_rights_says_what_to_do(tmp_path: Path) -> None:
-    async with FakeBotApi() as api, running_bot(api, tmp_path / "r.sqlite3") as bot:
+async def test_auto_mode_without_reading_rights_says_what_to_do(
+        tmp_path: Path, shipped_live: LiveContent) -> None:
+    async with InMemoryBotApi() as api, running_bot(api, tmp_path / "r.sqlite3",
+                                                    live=shipped_live) as bot:
         api.set_admins(GROUP["id"], [ADMIN["id"]])
         api.send_text(GROUP, ADMIN, "/mode auto")
         (reply,) = await bot.replies(GROUP["id"])
@@ -156,13 +165,14 @@ async def test_auto_mode_without_reading_rights_says_what_to_do(tmp_path: Path) 
         assert "administrateur" in reply["text"]
 
 
-async def test_settings_survive_a_restart(api: FakeBotApi, tmp_path: Path) -> None:
+async def test_settings_survive_a_restart(api: FakeBotApi, tmp_path: Path,
+                                          shipped_live: LiveContent) -> None:
     db = tmp_path / "restart.sqlite3"
-    async with running_bot(api, db) as bot:
+    async with running_bot(api, db, live=shipped_live) as bot:
         await set_mode(api, bot, "auto")
         api.send_text(GROUP, ADMIN, "/lang en")
         await bot.replies(GROUP["id"], 2)
-    async with running_bot(api, db) as bot:
+    async with running_bot(api, db, live=shipped_live) as bot:
         before = len(bot.texts(GROUP["id"]))
         api.send_text(GROUP, MEMBER, "/settings")
         replies = await bot.replies(GROUP["id"], before + 1)

@@ -1,4 +1,5 @@
-"""Private chats, end to end: the real Application over HTTP against a local Bot API server."""
+"""Private chats: the real Application, inbox and poller, with an in-memory Bot API (no
+socket: tests/inprocess.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.live import LiveContent
 from bot.storage import Store
 from tests.conftest import MakeContent
 from tests.fake_bot_api import FakeBotApi
 from tests.harness import Running, buttons, running_bot
+
+pytestmark = pytest.mark.in_memory
 
 ALICE = FakeBotApi.user(1001, "Alice", language_code="fr")
 BOB = FakeBotApi.user(1002, "Bob", language_code="en")
@@ -160,8 +164,10 @@ async def test_a_user_flooding_the_bot_gets_one_notice(bot: Running, api: FakeBo
     assert sum(t.startswith("Doucement") for t in texts) == 1
 
 
-async def test_misses_are_not_kept_when_turned_off(api: FakeBotApi, tmp_path: Path) -> None:
-    async with running_bot(api, tmp_path / "m.sqlite3", keep_misses=False) as bot:
+async def test_misses_are_not_kept_when_turned_off(api: FakeBotApi, tmp_path: Path,
+                                                   shipped_live: LiveContent) -> None:
+    async with running_bot(api, tmp_path / "m.sqlite3", keep_misses=False,
+                           live=shipped_live) as bot:
         api.send_text(chat(ALICE), ALICE, "quelle heure est-il à Tokyo ?")
         await bot.replies(1001)
         await bot.inbox.idle()
@@ -169,9 +175,10 @@ async def test_misses_are_not_kept_when_turned_off(api: FakeBotApi, tmp_path: Pa
 
 
 async def test_a_user_who_keeps_flooding_is_answered_again_once_the_window_has_passed(
-        api: FakeBotApi, tmp_path: Path) -> None:
+        api: FakeBotApi, tmp_path: Path, shipped_live: LiveContent) -> None:
     now = [1000.0]
-    async with running_bot(api, tmp_path / "f.sqlite3", clock=lambda: now[0]) as bot:
+    async with running_bot(api, tmp_path / "f.sqlite3", clock=lambda: now[0],
+                           live=shipped_live) as bot:
         for i in range(9):  # 8 answers and the notice
             api.send_text(chat(ALICE), ALICE, f"combien gagne un smm {i}")
         await bot.replies(1001, 9)
