@@ -17,6 +17,7 @@ import yaml
 
 from bot.html import MAX_MESSAGE, html_mistakes, visible_length
 from bot.spec import (
+    FRAMES,
     INTENT,
     LANG_NAMES,
     LANGS,
@@ -83,14 +84,19 @@ class Content:
         default_factory=lambda: MappingProxyType({}))
     """Per kind (greetings, thanks, sources), per language, the phrases that make a short
     message small talk (intents/_smalltalk.yaml)."""
+    frames: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    """Per language, story frames with one {} (intents/_frames.yaml): training reads the
+    examples and negatives inside them too."""
 
     @classmethod
     def of(cls, myths: list[Myth], folder: Path, negatives: tuple[Example, ...] = (),
            topic: Mapping[str, tuple[str, ...]] | None = None,
-           smalltalk: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None) -> Content:
+           smalltalk: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+           frames: Mapping[str, tuple[str, ...]] | None = None) -> Content:
         ordered = tuple(sorted(myths, key=lambda m: (m.order, m.id)))
         return cls(ordered, folder, MappingProxyType({m.id: m for m in ordered}), negatives,
-                   MappingProxyType(dict(topic or {})), MappingProxyType(dict(smalltalk or {})))
+                   MappingProxyType(dict(topic or {})), MappingProxyType(dict(smalltalk or {})),
+                   MappingProxyType(dict(frames or {})))
 
     @property
     def all_negatives(self) -> tuple[Example, ...]:
@@ -156,9 +162,11 @@ def load_content(folder: Path) -> LoadResult:
     negatives = _negatives(folder, problems)
     topic = _topic(folder, problems)
     smalltalk = _smalltalk(folder, problems)
+    frames = _frames(folder, problems)
     problems.extend(_unread_files(folder))
     has_errors = any(p.severity == "error" for p in problems)
-    content = None if has_errors else Content.of(myths, folder, negatives, topic, smalltalk)
+    content = None if has_errors else Content.of(myths, folder, negatives, topic, smalltalk,
+                                                 frames)
     return LoadResult(content, tuple(problems))
 
 
@@ -200,13 +208,13 @@ def _topic(folder: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     for reader, _ in found:
         problems.extend(reader.problems)
     strays = [p for p in sorted((folder / "intents").glob("_*.y*ml"))
-              if not p.name.startswith(("_none", "_topic", "_smalltalk"))]
+              if not p.name.startswith(("_none", "_topic", "_smalltalk", "_frames"))]
     for path in strays:
         problems.append(Problem(shown(path, folder), 1, 1,
                                 f"unknown special file {path.name}",
                                 "files starting with '_' are _none*.yaml (shared negatives), "
-                                "_topic.yaml (topic words) and _smalltalk.yaml (greetings, "
-                                "thanks, sources); rename it"))
+                                "_topic.yaml (topic words), _smalltalk.yaml (greetings, "
+                                "thanks, sources) and _frames.yaml (story frames); rename it"))
     if not found:
         problems.append(Problem(
             "intents/_topic.yaml", 1, 1, "no topic words",
@@ -225,6 +233,24 @@ def _smalltalk(folder: Path, problems: list[Problem]) -> dict[str, dict[str, tup
         found = {kind: {lang: tuple(item.value for item in ((data or {}).get(kind) or {})
                                     .get(lang) or [])
                         for lang in LANGS} for kind in SMALLTALK_KINDS}
+    return found
+
+
+def _frames(folder: Path, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """Optional: without the file, the model learns from the examples as they are written."""
+    found: dict[str, tuple[str, ...]] = {}
+    for reader, data in read_files(folder, "intents", FRAMES, "_frames.y*ml"):
+        for lang in LANGS:
+            items = ((data or {}).get("frames") or {}).get(lang) or []
+            for item in items:
+                if item.value.count("{}") != 1:
+                    reader.problem(item.line, item.column,
+                                   f"a frame needs exactly one {{}} (this one has "
+                                   f"{item.value.count('{}')})",
+                                   "write {} once, where the cliché goes: "
+                                   "\"ma tante au dîner : « {} »\"")
+            found[lang] = tuple(i.value for i in items if i.value.count("{}") == 1)
+        problems.extend(reader.problems)
     return found
 
 

@@ -170,11 +170,28 @@ SMALLTALK = Obj(
     },
 )
 
+FRAMES = Obj(
+    "Story frames (intents/_frames.yaml): people tell a cliché inside a story (\"my uncle "
+    "said: ...\"). At training time each example is also read inside some of these frames, "
+    "and so is each negative, so the bot finds a cliché told in a story and stays quiet on "
+    "chatter told the same way. Editors need not write their examples as stories.",
+    {
+        "frames": PerLang(
+            "Frames, one per line, per language, each with one {} where the sentence goes: "
+            "\"ma tante au dîner : « {} »\". Write no myth's words in a frame: it must fit "
+            "any sentence.",
+            Strings("Frames", min_items=1),
+            required_langs=False,
+        ),
+    },
+    required=("frames",),
+)
+
 SPECS = {"intents": INTENT, "responses": RESPONSE, "negatives": NEGATIVES, "topic": TOPIC,
-         "smalltalk": SMALLTALK}
+         "smalltalk": SMALLTALK, "frames": FRAMES}
 SCHEMA_FILES = {"intents": "intent.schema.json", "responses": "response.schema.json",
                 "negatives": "negatives.schema.json", "topic": "topic.schema.json",
-                "smalltalk": "smalltalk.schema.json"}
+                "smalltalk": "smalltalk.schema.json", "frames": "frames.schema.json"}
 
 
 def json_schema(spec: Spec) -> dict[str, Any]:

@@ -60,6 +60,8 @@ def expected_schema(path: Path) -> str:
         return SCHEMA_FILES["topic"]
     if path.name.startswith("_smalltalk"):
         return SCHEMA_FILES["smalltalk"]
+    if path.name.startswith("_frames"):
+        return SCHEMA_FILES["frames"]
     return SCHEMA_FILES[path.parent.name]
 
 
@@ -255,3 +257,16 @@ def test_a_sentence_under_the_wrong_language_is_flagged(tmp_path: Path) -> None:
     found = [p for p in problems_of(folder) if english in p.message]
     assert len(found) == 1 and "reads as English" in found[0].message
     assert found[0].hint == "move it under 'en:'" and found[0].line == line_of(path, english)
+
+
+def test_a_frame_without_its_slot_is_reported_at_its_line(content_copy: Path) -> None:
+    path = content_copy / "intents" / "_frames.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("- ")) + 1
+    lines[at - 1] = '    - "ma tante au dîner, sans trou pour la phrase"'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = load_content(content_copy)
+    assert result.content is None
+    [problem] = result.errors
+    assert (problem.path, problem.line) == ("intents/_frames.yaml", at)
+    assert "exactly one {}" in problem.message
