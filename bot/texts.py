@@ -113,6 +113,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "yes": {"fr": "oui", "en": "yes"},
     "no": {"fr": "non", "en": "no"},
     "saved": {"fr": "C'est noté.", "en": "Saved."},
+    "not_saved": {
+        "fr": "Pas encore enregistré : mon stockage refuse d'écrire pour l'instant. Le réglage "
+              "s'applique déjà et sera enregistré dès que possible ; si je redémarre avant, il "
+              "sera perdu.",
+        "en": "Not saved yet: my storage refuses to write right now. The change applies "
+              "already and is saved as soon as possible; if I restart before that, it is lost.",
+    },
     "auto_needs_reading": {
         "fr": "Mode <code>auto</code> activé, mais je ne vois pas les messages ordinaires de "
               "ce groupe : le mode confidentialité (privacy mode) de Telegram ne me transmet "

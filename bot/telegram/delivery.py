@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -65,6 +67,19 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.
 
 class Undelivered(NetworkError):
     """The request certainly did not take effect: sending it again cannot post twice."""
+
+
+@dataclass
+class Posts:
+    """What the handling of one update posted: the inbox sets one per attempt."""
+
+    cut: bool = False
+    """A message was sent to Telegram and the bot stopped before its answer came: like a slow
+    answer, it may have arrived, so the update must not be handled again at the next start."""
+
+
+POSTS: contextvars.ContextVar[Posts | None] = contextvars.ContextVar("mythbot_posts",
+                                                                    default=None)
 
 
 def fate(error: NetworkError) -> Fate:
@@ -189,7 +204,7 @@ class DeliveryLimiter(BaseRateLimiter[int]):
             await self._wait_for_chat(chat_id)
             try:
                 async with self._limits(chat_id, limited):
-                    result = await callback(*args, **kwargs)
+                    result = await self._sent(callback(*args, **kwargs), posts)
             except BadRequest:  # a NetworkError in PTB's tree, but our fault: never retried
                 raise
             except RetryAfter as exc:
@@ -218,6 +233,16 @@ class DeliveryLimiter(BaseRateLimiter[int]):
                 raise
             self.availability.succeeded()
             return result
+
+    @staticmethod
+    async def _sent(request: Coroutine[Any, Any, ApiResult], posts: bool) -> ApiResult:
+        try:
+            return await request
+        except asyncio.CancelledError:
+            tracked = POSTS.get()
+            if posts and tracked is not None:
+                tracked.cut = True
+            raise
 
     async def _observed(self, request: Coroutine[Any, Any, ApiResult]) -> ApiResult:
         try:

@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from bot.conversation import parse_count, respond
 from bot.models import MAX_COOLDOWN_MINUTES, lang_setting_of, mode_of
 from bot.telegram.admin import admin_or_refuse, bot_can_read_group
-from bot.telegram.sending import carry_out, say
+from bot.telegram.sending import carry_out, confirm_saved, say
 from bot.telegram.state import BotState, Context, situation, telegram_lang, user_lang
 from bot.texts import text
 
@@ -66,7 +66,7 @@ async def lang_command(update: Update, context: Context) -> None:
     else:
         store.update_chat_settings(chat.id, lang=choice)
     new_lang = choice if choice != "auto" else telegram_lang(user)
-    await say(update, text("saved", new_lang))
+    await confirm_saved(update, context, text("saved", new_lang), new_lang)
 
 
 async def _group_admin_guard(update: Update, context: Context) -> bool:
@@ -89,10 +89,9 @@ async def mode(update: Update, context: Context) -> None:
     if chat is None or not await _group_admin_guard(update, context):
         return
     context.bot_data.store.update_chat_settings(chat.id, mode=choice)
-    if choice == "auto" and not await bot_can_read_group(chat.id, context):
-        await say(update, text("auto_needs_reading", lang))
-        return
-    await say(update, text("saved", lang))
+    reads = choice != "auto" or await bot_can_read_group(chat.id, context)
+    await confirm_saved(update, context, text("saved" if reads else "auto_needs_reading", lang),
+                        lang)
 
 
 async def cooldown(update: Update, context: Context) -> None:
@@ -106,7 +105,7 @@ async def cooldown(update: Update, context: Context) -> None:
     if chat is None or not await _group_admin_guard(update, context):
         return
     context.bot_data.store.update_chat_settings(chat.id, cooldown_minutes=minutes)
-    await say(update, text("saved", lang))
+    await confirm_saved(update, context, text("saved", lang), lang)
 
 
 async def settings(update: Update, context: Context) -> None:

@@ -41,7 +41,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.storage import Store
-from bot.telegram.delivery import Availability, Undelivered
+from bot.telegram.delivery import POSTS, Availability, Posts, Undelivered
 
 log = logging.getLogger(__name__)
 
@@ -273,8 +273,8 @@ class Inbox:
 
     async def _handle(self, entry: Entry) -> BaseException | None:
         """Run the handlers; the `Undelivered` error that kept the update, if any."""
-        attempt = _Attempt()
-        token = _HANDLING.set(attempt)
+        attempt, posts = _Attempt(), Posts()
+        token, posting = _HANDLING.set(attempt), POSTS.set(posts)
         task = asyncio.current_task()
         assert task is not None
         self._busy.add(task)
@@ -282,8 +282,15 @@ class Inbox:
             await self._app.process_update(entry.update)
         except Exception:  # process_update hands handler errors to the error handlers
             log.exception("update %d could not be processed", entry.update.update_id)
+        except asyncio.CancelledError:
+            if posts.cut:  # stopped while Telegram held a reply of ours: it may have arrived
+                log.info("update %d: stopped while its reply was being sent; not handled "
+                         "again at the next start", entry.update.update_id)
+                self._finish(entry)
+            raise
         finally:
             self._busy.discard(task)
+            POSTS.reset(posting)
             _HANDLING.reset(token)
         return attempt.undelivered
 

@@ -5,6 +5,7 @@ Every send goes through the bot, so through its rate limiter (bot/telegram/deliv
 
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -16,6 +17,10 @@ from bot.conversation import Outcome
 from bot.replies import Button, Reply
 from bot.telegram.delivery import Undelivered
 from bot.telegram.state import Context
+from bot.texts import text
+
+SAVE_WAIT = 5.0
+"""How long a settings change waits for the file before the admin is told it is not saved."""
 
 
 def keyboard(reply: Reply, bot_username: str | None = None) -> InlineKeyboardMarkup | None:
@@ -64,6 +69,20 @@ async def reply_to(update: Update, reply: Reply) -> Message | None:
 async def say(update: Update, html: str) -> Message | None:
     """A short text in answer to the update's message, quoted outside private chats."""
     return await reply_to(update, Reply(html))
+
+
+async def confirm_saved(update: Update, context: Context, html: str, lang: str, *,
+                        quote: bool | None = None) -> None:
+    """Confirm a change (settings, a schedule) only once it is in the file: a confirmation
+    followed by a loss at the next crash is worse than an honest "not saved yet". The
+    change stays queued, and applies meanwhile, when the file refuses it (disk full).
+    ``quote``: as `reply_to` does unless told."""
+    on_disk = await asyncio.to_thread(context.bot_data.store.flush, SAVE_WAIT)
+    message = update.effective_message
+    if message is None:
+        return
+    await answer(message, Reply(html if on_disk else text("not_saved", lang)),
+                 quote=message.chat.type != ChatType.PRIVATE if quote is None else quote)
 
 
 async def carry_out(context: Context, message: Message, outcome: Outcome,

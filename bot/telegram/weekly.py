@@ -21,7 +21,7 @@ from bot.storage import Schedule
 from bot.telegram.admin import admin_or_refuse
 from bot.telegram.delivery import Undelivered
 from bot.telegram.membership import forget_chat
-from bot.telegram.sending import answer, keyboard
+from bot.telegram.sending import answer, confirm_saved, keyboard
 from bot.telegram.state import BotState, Context, user_lang
 from bot.texts import text
 
@@ -109,8 +109,8 @@ async def weekly(update: Update, context: Context) -> None:
         if context.job_queue is not None:
             for job in context.job_queue.get_jobs_by_name(f"weekly:{chat.id}"):
                 job.schedule_removal()
-        await answer(message, Reply(text("weekly_off" if removed else "weekly_none", lang)),
-                     quote=False)
+        await confirm_saved(update, context, text("weekly_off" if removed else "weekly_none",
+                                                  lang), lang, quote=False)
         return
     parsed = parse_weekly(args)
     if parsed is None and len(args) == 3 and parse_weekly(args[:2]) is not None:
@@ -128,8 +128,10 @@ async def weekly(update: Update, context: Context) -> None:
     store.set_schedule(schedule)
     if context.job_queue is not None:
         schedule_job(context.job_queue, schedule)
-    await answer(message, Reply(text("weekly_set", lang, day=DAY_NAMES[lang][parsed.weekday],
-                                     time=parsed.time, tz=parsed.timezone)), quote=False)
+    await confirm_saved(update, context, text("weekly_set", lang,
+                                              day=DAY_NAMES[lang][parsed.weekday],
+                                              time=parsed.time, tz=parsed.timezone), lang,
+                        quote=False)
 
 
 RETRY_SECONDS = 60.0
