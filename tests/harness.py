@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from tests.fake_bot_api import FakeBotApi
 from tests.inprocess import InMemoryBotApi
 
 JSON = dict[str, Any]
+QUESTION = "combien gagne un social media manager ?"
 
 
 @dataclass
@@ -56,6 +58,34 @@ class Running:
         (statistics and misses are written after the reply, off the event loop)."""
         await self.inbox.idle()
         assert await asyncio.to_thread(self.state.store.flush, 30)
+
+
+def users(n: int, first: int = 50_000) -> list[dict[str, Any]]:
+    """A crowd of French-speaking users, ids from `first` on."""
+    return [FakeBotApi.user(first + i, f"U{i}", language_code="fr") for i in range(n)]
+
+
+def ask_each(api: FakeBotApi, people: list[dict[str, Any]], text: str = QUESTION) -> None:
+    """Each of `people` asks `text` in their private chat."""
+    for user in people:
+        api.send_text(FakeBotApi.private_chat(user), user, text)
+
+
+def replies_per_chat(api: FakeBotApi, people: list[dict[str, Any]]) -> Counter[int]:
+    wanted = {u["id"] for u in people}
+    return Counter(m["chat"]["id"] for m in api.sent() if m["chat"]["id"] in wanted)
+
+
+def lost_and_twice(api: FakeBotApi, people: list[dict[str, Any]]) -> tuple[int, int]:
+    counts = replies_per_chat(api, people)
+    lost = sum(1 for u in people if counts[u["id"]] == 0)
+    return lost, sum(n - 1 for n in counts.values() if n > 1)
+
+
+async def all_answered(api: FakeBotApi, people: list[dict[str, Any]],
+                       timeout: float = 60) -> None:
+    await api.wait_for(lambda: lost_and_twice(api, people)[0] == 0, timeout,
+                       "not every chat was answered")
 
 
 def buttons(message: JSON) -> list[tuple[str, str]]:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from telegram import (
     Bot,
-    BotCommand,
-    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -30,7 +27,6 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
 )
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.fake_bot_api import EntityParseError, FakeBotApi, parse_html
 
@@ -38,12 +34,6 @@ TOKEN = "123456:TEST-TOKEN"
 ALICE = FakeBotApi.user(1001, "Alice")
 BOB = FakeBotApi.user(1002, "Bob", language_code="en")
 GROUP = FakeBotApi.group(-100_111, "Les CM")
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Without it PTB 22 warns (an error here) as soon as it builds a RetryAfter.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -80,20 +70,6 @@ async def test_wrong_token_and_unknown_method(api: FakeBotApi, bot: Bot) -> None
             pass
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("sendPigeon", api_kwargs={"chat_id": 1})
-
-
-async def test_json_and_multipart_bodies(api: FakeBotApi) -> None:
-    api.add_chat(FakeBotApi.private_chat(ALICE))
-    async with httpx.AsyncClient(base_url=f"{api.base_url}{TOKEN}/") as client:
-        response = await client.post("sendMessage", json={"chat_id": 1001, "text": "42"})
-        assert response.json()["result"]["text"] == "42"
-        response = await client.post(
-            "SENDMESSAGE", data={"chat_id": "1001", "text": "multi"}, files={"f": b"x"}
-        )
-        assert response.json()["result"]["text"] == "multi"
-        response = await client.get("getMe")
-        assert response.json()["result"]["is_bot"] is True
-    assert api.texts(1001) == ["42", "multi"]
 
 
 # ----------------------------------------------------------------------------- sendMessage
@@ -469,28 +445,6 @@ async def test_inline_answers(api: FakeBotApi, bot: Bot) -> None:
         await bot.answer_inline_query(query_id, [article("a", "x")])
 
 
-async def test_my_commands(api: FakeBotApi, bot: Bot) -> None:
-    assert await bot.set_my_commands(
-        [BotCommand("start", "Commencer"), BotCommand("mythe", "Un mythe")]
-    )
-    assert await bot.set_my_commands([("start", "Start")], language_code="en")
-    scope = BotCommandScopeChat(1001)
-    assert await bot.set_my_commands([("aide", "Aide")], scope=scope)
-    assert [c.command for c in await bot.get_my_commands()] == ["start", "mythe"]
-    assert [c.description for c in await bot.get_my_commands(language_code="en")] == ["Start"]
-    assert api.my_commands({"type": "chat", "chat_id": 1001}) == [
-        {"command": "aide", "description": "Aide"}
-    ]
-    with pytest.raises(BadRequest):
-        await bot.set_my_commands([("Start", "x")])
-    assert last_description(api) == "Bad Request: BOT_COMMAND_INVALID"
-    with pytest.raises(BadRequest):
-        await bot.set_my_commands([("start", "x" * 257)])
-    assert last_description(api) == "Bad Request: command description length must not exceed 256"
-    assert await bot.delete_my_commands()
-    assert await bot.get_my_commands() == ()
-
-
 async def test_update_builders_parse_in_ptb(api: FakeBotApi, bot: Bot) -> None:
     private = FakeBotApi.private_chat(ALICE)
     channel = FakeBotApi.channel(-100_222, "Veille", username="veille_cm")
@@ -561,54 +515,3 @@ def test_parse_html_entities() -> None:
         parse_html("&#xD800;")
 
 
-# ----------------------------------------------------------------------------- end to end
-
-
-async def test_application_round_trip(api: FakeBotApi) -> None:
-    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None and update.effective_user is not None
-        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Encore", callback_data="more")]])
-        await update.effective_message.reply_text(
-            f"<b>Salut</b> {update.effective_user.first_name}",
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-        )
-
-    async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.callback_query is not None
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_text("Mythe n°2")
-
-    app = ApplicationBuilder().token(TOKEN).base_url(api.base_url).build()
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CallbackQueryHandler(more))
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=5))
-
-        chat = FakeBotApi.private_chat(ALICE)
-        api.send_text(chat, ALICE, "/start")
-        [reply] = await api.wait_for_messages(1, chat_id=1001, timeout=5)
-        assert reply["text"] == "Salut Alice"
-
-        query_id = api.press_button(ALICE, reply, "more")
-        await api.wait_for_messages(2, chat_id=1001, timeout=5)
-        assert query_id in api.callback_answers
-
-        api.send_text(GROUP, ALICE, "personne ne répond ?")  # privacy mode: not delivered
-        api.send_text(chat, ALICE, "texte libre")  # delivered, but no handler
-        await api.wait_idle(timeout=5)
-        assert api.texts() == ["Salut Alice", "Mythe n°2"]
-
-        await app.updater.stop()
-        await app.stop()
-    assert api.pending_updates == 0
-
-
-async def test_this_machine_is_reachable(api: FakeBotApi) -> None:
-    with socket.create_connection(("127.0.0.1", api.port), timeout=1):
-        pass
-    async with httpx.AsyncClient() as client:
-        response = await client.get(f"http://localhost:{api.port}/bot{TOKEN}/getMe")
-    assert response.json()["result"]["username"] == "mythbot_test_bot"

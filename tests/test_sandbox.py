@@ -16,6 +16,7 @@ from telegram.error import NetworkError
 
 from bot import paths
 from tests.conftest import NetworkForbidden, Sandbox
+from tests.fake_bot_api import FakeBotApi
 
 
 def test_the_suite_writes_in_its_sandbox_not_in_the_users_home(sandbox: Sandbox) -> None:
@@ -71,3 +72,11 @@ def test_a_socket_cannot_connect_to_another_address() -> None:
         sock.connect_ex(("8.8.8.8", 53))
     with socket.socket(type=socket.SOCK_DGRAM) as sock, pytest.raises(NetworkForbidden):
         sock.sendto(b"query", ("8.8.8.8", 53))
+
+
+async def test_this_machine_is_reachable(api: FakeBotApi) -> None:
+    with socket.create_connection(("127.0.0.1", api.port), timeout=1):
+        pass
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"http://localhost:{api.port}/bot{api.token}/getMe")
+    assert response.json()["result"]["username"] == "mythbot_test_bot"
