@@ -7,18 +7,16 @@ testable in-process by calling `main([...])` and reading stdout.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import sqlite3
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from importlib import metadata
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from bot.checks import CV_FOLDS, check_and_index, check_content
 from bot.console import chat_loop
@@ -38,8 +36,9 @@ from bot.formatting import (
 )
 from bot.matching import Matcher
 from bot.paths import content_folder, default_db
-from bot.storage.db import ReportError, has_table, open_for_report
+from bot.storage.db import ReportError
 
+T = TypeVar("T")
 MISSES_DAYS = 90
 """How far back `misses` looks, as the bot's own store does."""
 
@@ -156,14 +155,12 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_misses(args: argparse.Namespace, out: TextIO) -> int:
     from bot.reports import format_misses, misses_report
-    from bot.storage.misses import read_misses
+    from bot.storage.reports import misses_since
 
     matcher = load_matcher(args.content)
     if args.add is not None and not args.add.isdecimal():
         return _file_miss(args, matcher, args.add, None, out)  # the question itself: no db
-    with _report_db(args.db) as db:
-        since = time.time() - MISSES_DAYS * 86_400
-        found = read_misses(db, since) if has_table(db, "misses") else []
+    found = _report(lambda: misses_since(args.db, time.time() - MISSES_DAYS * 86_400))
     groups = misses_report(found, matcher, top=args.top)
     if args.add is None:
         print(format_misses(groups), file=out)
@@ -194,26 +191,19 @@ def _file_miss(args: argparse.Namespace, matcher: Matcher, text: str, lang: str 
 
 def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     from bot.reports import format_stats
-    from bot.storage.stats import read_stats
+    from bot.storage.reports import stats_since
 
-    with _report_db(args.db) as db:
-        rows = read_stats(db, args.since) if has_table(db, "stats") else []
+    rows = _report(lambda: stats_since(args.db, args.since))
     print(format_stats(rows), file=out)
     return 0
 
 
-@contextlib.contextmanager
-def _report_db(path: str) -> Iterator[sqlite3.Connection]:
+def _report(read: Callable[[], list[T]]) -> list[T]:
+    """What a report reads from the database; a file it cannot read is a one-line error."""
     try:
-        db = open_for_report(path)
+        return read()
     except ReportError as exc:
         raise CliError(str(exc), 1) from exc
-    try:
-        yield db
-    except sqlite3.Error as exc:
-        raise CliError(str(ReportError.unreadable(path, exc)), 1) from exc
-    finally:
-        db.close()
 
 
 def iso_day(value: str) -> str:
@@ -365,7 +355,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         # Before OSError, which it is: otherwise it is reported as "[Errno 32] Broken pipe".
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (OSError, sqlite3.Error) as exc:
+    except OSError as exc:
         if args.debug:
             raise
         print(f"mythbot: {exc} (--debug shows the traceback)", file=sys.stderr)

@@ -3,6 +3,7 @@ a small content of their own (tests/conftest.py): an edit of the shipped YAML ch
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from typing import Any
@@ -181,3 +182,16 @@ def test_the_core_imports_neither_telegram_nor_sqlite() -> None:
     loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_only_storage_imports_sqlite() -> None:
+    importers = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names]
+        names += [node.module or "" for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom)]
+        if "sqlite3" in names and "storage" not in path.relative_to(ROOT).parts:
+            importers.append(str(path.relative_to(ROOT)))
+    assert importers == []
