@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import conversation
+from bot.callbacks import Top5Step, decode
 from bot.conversation import Situation
 from bot.html import visible_text
 from bot.matching import Matcher
@@ -114,7 +115,7 @@ def _press(matcher: Matcher, number: int, session: Session) -> Reply:
     pressed = callback_reply(data, matcher.content, lang)
     if pressed is None:
         return Reply(text("no_button", lang, n=number))
-    if data.startswith("t5:"):
+    if isinstance(decode(data), Top5Step):
         # The bot edits the top-5 message in place: its old buttons are gone, even when the
         # last step has none.
         session.actions = []

@@ -2,9 +2,8 @@
 
 Pure: the console chat, the Telegram bot and inline mode all render through
 these functions, so what an editor sees in `mythbot chat` is what users get.
-Callback data is short and namespaced (Telegram allows 64 bytes):
-`m:<id>` show a myth, `list` all myths, `src` sources, `t5:<n>` top-5 step,
-`v:<id>:<1|0>` feedback vote.
+Buttons carry what they ask for as callback data, which bot/callbacks.py encodes and
+decodes.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.callbacks import ShowList, ShowMyth, ShowSources, Top5Step, Vote, decode, encode
 from bot.content import Content, Myth, Source
 from bot.html import MAX_MESSAGE, escape, visible_length, visible_text
 from bot.matching import Decision
@@ -82,9 +82,10 @@ def myth_reply(myth: Myth, lang: str, *, bot_username: str | None = None,
     the share button makes sense: `navigation=False`."""
     rows: list[tuple[Button, ...]] = []
     if feedback:
-        rows.append((Button(text("button_helpful", lang), f"v:{myth.id}:1"),
-                     Button(text("button_not_helpful", lang), f"v:{myth.id}:0")))
-    nav = [Button(text("button_other", lang), "list"), Button(text("button_sources", lang), "src")]
+        rows.append((Button(text("button_helpful", lang), encode(Vote(myth.id, True))),
+                     Button(text("button_not_helpful", lang), encode(Vote(myth.id, False)))))
+    nav = [Button(text("button_other", lang), encode(ShowList())),
+           Button(text("button_sources", lang), encode(ShowSources()))]
     if not navigation:
         nav = []
     if bot_username:
@@ -98,7 +99,7 @@ def myths_menu(content: Content, lang: str, intro: str | None = None) -> Reply:
     lines = [intro or text("myths_title", lang)]
     lines += [f"• {escape(m.title[lang])}" for m in content.myths]
     lines += ["", text("help_commands", lang)]
-    buttons = tuple((Button(m.title[lang][:60], f"m:{m.id}"),) for m in content.myths)
+    buttons = tuple((Button(m.title[lang][:60], encode(ShowMyth(m.id))),) for m in content.myths)
     return Reply(_fit("\n".join(lines)), buttons)
 
 
@@ -142,7 +143,7 @@ def unknown_command_reply(command: str, known: Iterable[str], lang: str) -> Repl
 def clarify_reply(decision: Decision, content: Content, lang: str, question: str) -> Reply:
     quoted = escape(question.strip()[:80] + ("…" if len(question.strip()) > 80 else ""))
     body = f"« {quoted} »\n{text('clarify', lang)}" if quoted else text("clarify", lang)
-    buttons = tuple((Button(content.by_id[i].title[lang][:60], f"m:{i}"),)
+    buttons = tuple((Button(content.by_id[i].title[lang][:60], encode(ShowMyth(i))),)
                     for i in decision.options if i in content.by_id)
     return Reply(body, buttons)
 
@@ -167,7 +168,7 @@ def top5_reply(content: Content, lang: str, step: int) -> Reply:
     body = _fit(f"{heading}\n\n{myth_card(myth, lang)}")
     buttons: tuple[tuple[Button, ...], ...] = ()
     if step < len(top):
-        buttons = ((Button(text("button_next", lang), f"t5:{step + 1}"),),)
+        buttons = ((Button(text("button_next", lang), encode(Top5Step(step + 1))),),)
     return Reply(body, buttons, myth.id)
 
 
@@ -180,14 +181,16 @@ def _fit(html: str) -> str:
 
 def callback_reply(data: str, content: Content, lang: str, *,
                    bot_username: str | None = None, feedback: bool = False) -> Reply | None:
-    """The reply a button press asks for, or None for data this module does not own."""
-    if data == "list":
-        return myths_menu(content, lang)
-    if data == "src":
-        return sources_reply(content, lang)
-    if data.startswith("m:") and data[2:] in content.by_id:
-        return myth_reply(content.by_id[data[2:]], lang, bot_username=bot_username,
-                          feedback=feedback)
-    if data.startswith("t5:") and data[3:].isascii() and data[3:].isdecimal() and content.top5:
-        return top5_reply(content, lang, int(data[3:]))
+    """The reply a button press asks for, or None for data it cannot answer (a vote, a
+    myth no longer in the content, data from an older version)."""
+    match decode(data):
+        case ShowList():
+            return myths_menu(content, lang)
+        case ShowSources():
+            return sources_reply(content, lang)
+        case ShowMyth(intent) if intent in content.by_id:
+            return myth_reply(content.by_id[intent], lang, bot_username=bot_username,
+                              feedback=feedback)
+        case Top5Step(step) if content.top5:
+            return top5_reply(content, lang, step)
     return None

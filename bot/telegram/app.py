@@ -30,6 +30,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import callbacks
 from bot.live import LiveContent
 from bot.storage import Store
 from bot.telegram import buttons, groups, membership, private
@@ -146,9 +147,10 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         private_chat & ~filters.TEXT & ~filters.StatusUpdate.ALL, private.private_other))
     application.add_handler(MessageHandler(group_chat & filters.TEXT & ~filters.COMMAND,
                                            groups.group_text))
-    application.add_handler(CallbackQueryHandler(buttons.show_button, pattern=buttons.SHOW))
-    application.add_handler(CallbackQueryHandler(buttons.top5_button, pattern=buttons.TOP5))
-    application.add_handler(CallbackQueryHandler(buttons.vote_button, pattern=buttons.VOTE))
+    # PTB calls a pattern that is a function with the button's data.
+    application.add_handler(CallbackQueryHandler(buttons.show_button, pattern=callbacks.is_show))
+    application.add_handler(CallbackQueryHandler(buttons.top5_button, pattern=callbacks.is_top5))
+    application.add_handler(CallbackQueryHandler(buttons.vote_button, pattern=callbacks.is_vote))
     application.add_handler(CallbackQueryHandler(buttons.expired_button))
     application.add_handler(InlineQueryHandler(inline_query))
     application.add_handler(ChosenInlineResultHandler(chosen_result))

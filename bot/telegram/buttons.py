@@ -1,6 +1,6 @@
-"""Inline buttons, one handler per kind (app.py matches their callback data):
-`m:<id>`, `list`, `src` show a myth, the list or the sources; `t5:<n>` turns the top 5's
-page; `v:<id>:<1|0>` is a vote; anything else is a button from an older version."""
+"""Inline buttons, one handler per kind of press (bot/callbacks.py reads their data, app.py
+routes them): show a myth, the list or the sources; turn the top 5's page; vote; anything
+else is a button from an older version."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.conversation import deliver, parse_count
+from bot.callbacks import Vote, decode
+from bot.conversation import deliver
 from bot.replies import Reply, callback_reply
 from bot.telegram.delivery import Undelivered
 from bot.telegram.sending import carry_out, keyboard
@@ -19,11 +20,6 @@ from bot.telegram.state import Context, situation, user_lang
 from bot.texts import text
 
 log = logging.getLogger(__name__)
-
-SHOW = r"^(?:m:|list$|src$)"
-TOP5 = r"^t5:"
-VOTE = r"^v:"
-
 
 async def answer_query(query: CallbackQuery, notice: str | None = None) -> None:
     """Stop the button's spinner. Handled again after an outage, the press is too old to
@@ -67,10 +63,8 @@ async def top5_button(update: Update, context: Context) -> None:
     if pressed is None:
         return
     query, message = pressed
-    data = query.data or ""
     lang = user_lang(update, context)
-    reply = callback_reply(data, context.bot_data.live.matcher.content, lang) if parse_count(
-        data[3:]) is not None else None
+    reply = callback_reply(query.data or "", context.bot_data.live.matcher.content, lang)
     await answer_query(query, None if reply else text("expired", lang))
     if reply is not None and message is not None:
         await _edit(message, reply)
@@ -93,9 +87,9 @@ async def vote_button(update: Update, context: Context) -> None:
         return
     query, message = pressed
     lang = user_lang(update, context)
-    _, intent, value = [*(query.data or "").split(":"), "", ""][:3]
+    press = decode(query.data)
     bot_state = context.bot_data
-    if intent not in bot_state.live.matcher.content.by_id or value not in {"0", "1"}:
+    if not isinstance(press, Vote) or press.intent not in bot_state.live.matcher.content.by_id:
         await answer_query(query, text("expired", lang))
         return
     await answer_query(query, text("thanks_vote", lang))
@@ -108,7 +102,7 @@ async def vote_button(update: Update, context: Context) -> None:
         return
     # One vote per user per answer: the key names both, hashed again by the store.
     key = hashlib.sha256(f"{query.from_user.id}:{answered}".encode()).hexdigest()
-    bot_state.store.vote(key, intent, lang, kind, value == "1")
+    bot_state.store.vote(key, press.intent, lang, kind, press.helpful)
 
 
 async def expired_button(update: Update, context: Context) -> None:
