@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.callbacks import Press, Vote, decode
 from bot.conversation import Cooldown, Outcome, Situation, cooldown_verdict, deliver, respond
 from bot.matching import Matcher
 from bot.models import ChatSettings
@@ -37,6 +38,10 @@ def make_situation(small_matcher: Matcher) -> Any:
     return make
 
 
+def presses(reply: Reply) -> list[Press | None]:
+    return [decode(b.data) for row in reply.buttons for b in row if b.data]
+
+
 def _said(outcome: Outcome) -> str:
     assert outcome.reply is not None, outcome
     return outcome.reply.html
@@ -54,9 +59,8 @@ def test_a_private_answer_asks_for_a_vote_but_not_in_the_console(make_situation:
     voted = respond(make_situation(SALARY_FR))
     silent = respond(make_situation(SALARY_FR, votes=False))
     assert voted.reply is not None and silent.reply is not None
-    assert any(b.data == "v:salary:1" for row in voted.reply.buttons for b in row)
-    assert not any(b.data and b.data.startswith("v:") for row in silent.reply.buttons
-                   for b in row)
+    assert Vote("salary", True) in presses(voted.reply)
+    assert not any(isinstance(p, Vote) for p in presses(silent.reply))
 
 
 def test_an_unknown_private_question_gets_the_help_and_is_kept_as_a_miss(
@@ -107,8 +111,7 @@ def test_a_mention_is_answered_quoted_and_reserved(make_situation: Any) -> None:
     assert outcome.quote and outcome.reserve
     assert outcome.count is not None and outcome.count.chat_kind == "group"
     assert outcome.reply is not None
-    assert not any(b.data and b.data.startswith("v:") for row in outcome.reply.buttons
-                   for b in row)
+    assert not any(isinstance(p, Vote) for p in presses(outcome.reply))
 
 
 def test_off_mode_answers_only_commands(make_situation: Any) -> None:
