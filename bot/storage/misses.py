@@ -42,7 +42,3 @@ def read_misses(db: sqlite3.Connection, since: float) -> list[Miss]:
     ).fetchall()
     return [Miss(str(text), int(count), float(first), float(last), str(lang))
             for text, count, first, last, lang in rows]
-
-
-def clear_misses(db: sqlite3.Connection) -> int:
-    return db.execute("DELETE FROM misses").rowcount

@@ -291,10 +291,6 @@ class Store:
         with self._lock:
             return misses.read_misses(self._read, since)
 
-    def clear_misses(self) -> int:
-        """Delete every miss; returns how many distinct questions were dropped."""
-        return self._write(misses.clear_misses).result()
-
     # -- statistics ------------------------------------------------------------------------
 
     def count_answer(self, intent: str, lang: str, chat_kind: str, *,
