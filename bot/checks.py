@@ -3,18 +3,28 @@ model's own view of the content (cross-validation)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import Content, Problem, load_content
 from bot.matching import Matcher, Thresholds
-from bot.matching.crossval import HeldOut, cross_validate
-from bot.matching.model import NONE
+from bot.matching.crossval import HeldOut, Progress, Readiness, readiness, train_and_validate
+from bot.matching.model import (
+    NONE,
+    TrainingParams,
+    TrainingSet,
+    cache_file,
+    cached,
+    remember,
+)
 from bot.matching.normalise import normalise
+from bot.paths import model_cache
 from bot.spec import LANG_NAMES
 
 log = logging.getLogger(__name__)
-CV_FOLDS = 5
+CV_FOLDS = 3
 LANGUAGE_EVIDENCE = 2
 """Words of the other language, and none of its own, that make a sentence misfiled."""
 
@@ -32,10 +42,51 @@ def check_and_index(folder: Path, thresholds: Thresholds | None = None,
     try:
         matcher = Matcher(result.content, thresholds, cache=cache)
     except (ValueError, MemoryError) as exc:  # scikit-learn refuses degenerate content
-        problems.append(Problem("intents", 1, 1, f"the model could not be trained: {exc}",
-                                "each intent needs examples and intents/_none.yaml negatives"))
+        problems.append(_untrainable(exc))
         return None, problems
     return matcher, problems
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What `mythbot check` found: the content when it has no error, every problem, and
+    per myth how well it will be recognised."""
+
+    content: Content | None
+    problems: tuple[Problem, ...]
+    readiness: tuple[Readiness, ...] = ()
+
+
+def run_check(folder: Path, folds: int = CV_FOLDS, thresholds: Thresholds | None = None,
+              progress: Progress | None = None, cache: Path | None = None) -> CheckReport:
+    """Load, validate, train and cross-validate in one pass over the features; the model
+    trained goes to the cache, so the bot started next does not train it again."""
+    say = progress or (lambda _: None)
+    say("reading the YAML")
+    result = load_content(folder)
+    problems = list(result.problems)
+    if result.content is None:
+        return CheckReport(None, tuple(problems))
+    if folds < 2:
+        matcher, problems = check_and_index(folder, thresholds, cache)
+        if matcher is None:
+            return CheckReport(None, tuple(problems))
+        held: tuple[HeldOut, ...] = ()
+    else:
+        digest, path = cache_file(TrainingSet.of(result.content), TrainingParams(),
+                                  cache or model_cache())
+        known = cached(path, digest) if path is not None else None
+        try:
+            model, held = train_and_validate(result.content, folds, progress=say, model=known)
+        except (ValueError, MemoryError) as exc:
+            return CheckReport(None, (*problems, _untrainable(exc)))
+        model = dataclasses.replace(model, digest=digest)
+        if path is not None and known is None:
+            remember(model, path)
+        matcher = Matcher(result.content, thresholds, model=model)
+    problems += wrong_language(matcher) + missing_schemas(folder)
+    problems += misfits(held, matcher.thresholds)
+    return CheckReport(matcher.content, tuple(problems), readiness(matcher.content, held))
 
 
 def check_content(folder: Path, folds: int = CV_FOLDS, thresholds: Thresholds | None = None,
@@ -43,16 +94,16 @@ def check_content(folder: Path, folds: int = CV_FOLDS, thresholds: Thresholds | 
     """Everything `mythbot check` reports, and the content when it has no error.
 
     `shown` caps the model's misreadings listed per file (the rest are counted)."""
-    matcher, problems = check_and_index(folder, thresholds)
-    if matcher is None:
-        return None, problems
-    problems += wrong_language(matcher) + missing_schemas(folder)
-    held = cross_validate(matcher.content, folds) if folds > 1 else ()
-    problems += _capped(misfits(held, matcher.thresholds), shown)
-    return matcher.content, problems
+    report = run_check(folder, folds, thresholds)
+    return report.content, capped(list(report.problems), shown)
 
 
-def _capped(found: list[Problem], shown: int | None) -> list[Problem]:
+def _untrainable(exc: Exception) -> Problem:
+    return Problem("intents", 1, 1, f"the model could not be trained: {exc}",
+                   "each intent needs examples and intents/_none.yaml negatives")
+
+
+def capped(found: list[Problem], shown: int | None) -> list[Problem]:
     if shown is None:
         return found
     by_file: dict[str, list[Problem]] = {}

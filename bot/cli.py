@@ -7,6 +7,7 @@ testable in-process by calling `main([...])` and reading stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -18,7 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from bot.checks import CV_FOLDS, check_and_index, check_content
+from bot import checkdiff
+from bot.checks import CV_FOLDS, capped, check_and_index, run_check
 from bot.console import chat_loop
 from bot.evaluation import (
     LabelError,
@@ -29,13 +31,13 @@ from bot.evaluation import (
 )
 from bot.formatting import (
     decision_json,
+    format_check,
     format_decision,
-    format_problems,
     format_report,
     report_json,
 )
 from bot.matching import Matcher
-from bot.paths import content_folder, default_db
+from bot.paths import check_history, content_folder, default_db
 from bot.storage.db import ReportError
 
 T = TypeVar("T")
@@ -63,9 +65,34 @@ def load_matcher(option: str | None) -> Matcher:
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     folder = content_folder(args.content)
-    content, problems = check_content(folder, args.folds, shown=None if args.all else 3)
-    print(format_problems(folder, content, problems), file=out)
-    return 0 if content is not None else 1
+    progress = _progress()
+    report = run_check(folder, args.folds, progress=progress)
+    if progress is not None:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    errors = [p for p in report.problems if p.severity == "error"]
+    warnings = [p for p in report.problems if p.severity != "error"]
+    history = check_history(folder)
+    changes = checkdiff.compare(warnings, checkdiff.read(history))
+    shown = warnings if args.all else list(changes.new)
+    print(format_check(folder, report, errors, capped(shown, None if args.all else 3),
+                       changes), file=out)
+    if report.content is not None:
+        with contextlib.suppress(OSError):  # a read-only home only loses the comparison
+            checkdiff.write(history, warnings)
+    return 0 if report.content is not None else 1
+
+
+def _progress() -> Callable[[str], None] | None:
+    """Steps on the terminal while check works (nothing when stderr is a pipe or a file)."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def say(step: str) -> None:
+        print(f"\r\033[K{time.monotonic() - started:4.1f} s  {step}…", end="", file=sys.stderr,
+              flush=True)
+
+    return say
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,15 +97,6 @@ def evaluate(matcher: Matcher, items: list[Labelled], chat: ChatKind) -> Report:
                                       hits / len(actual) if actual else 1.0, len(actual)))
     return Report(outcomes, tuple(per_intent), accuracy, false_rate, len(outcomes),
                   len(positives), len(negatives))
-
-
-def wilson(rate: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of a proportion measured on n items."""
-    if n == 0:
-        return 0.0, 1.0
-    centre = (rate + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def cv_report(matcher: Matcher, folds: int) -> str:

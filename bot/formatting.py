@@ -7,22 +7,48 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.content import Content, Problem
-from bot.evaluation import IntentScore, Report, wilson
+from bot.checkdiff import Changes
+from bot.checks import CheckReport
+from bot.content import Problem
+from bot.evaluation import IntentScore, Report
 from bot.matching import ChatKind, Decision, Matcher
+from bot.matching.crossval import Readiness, wilson
 
 
-def format_problems(folder: Path, content: Content | None, problems: list[Problem]) -> str:
-    lines = [p.format() for p in problems]
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    if content is None:
-        lines.append(f"{errors} error(s), {warnings} warning(s) in {folder}")
+def format_check(folder: Path, report: CheckReport, errors: list[Problem],
+                 shown: list[Problem], changes: Changes) -> str:
+    """What `check` prints: every error, how ready each myth is, the warnings that are new
+    since the last check (or all of them), and a last line that counts them."""
+    lines = [p.format() for p in errors]
+    if report.readiness:
+        lines += ["", *format_readiness(report.readiness), ""]
+    lines += [p.format() for p in shown]
+    warnings = len(changes.new) + changes.unchanged
+    if not changes.first:
+        lines.append(f"since the last check: {len(changes.new)} new warning(s), "
+                     f"{len(changes.gone)} gone, {changes.unchanged} unchanged "
+                     "(mythbot check --all lists every one)")
+    if report.content is None:
+        lines.append(f"{len(errors)} error(s), {warnings} warning(s) in {folder}")
     else:
-        examples = sum(len(m.examples) for m in content.myths)
-        lines.append(f"ok: {len(content.myths)} intents, {examples} examples, "
+        examples = sum(len(m.examples) for m in report.content.myths)
+        lines.append(f"ok: {len(report.content.myths)} intents, {examples} examples, "
                      f"{warnings} warning(s) in {folder}")
     return "\n".join(lines)
+
+
+def format_readiness(rows: tuple[Readiness, ...]) -> list[str]:
+    """Per myth, how often its examples are recognised when the model has not seen them."""
+    out = [f"{'myth':<22} {'examples':>8}  {'recognised unseen':<20} verdict"]
+    for r in rows:
+        seen = f"{r.recall:4.0%} ({r.low:.0%}-{r.high:.0%})"
+        verdict = "ready" if r.ready else (
+            f"add about {r.more} examples per language" if r.more <= r.examples else
+            "more examples would help little: see what it is mistaken for (--all)")
+        out.append(f"{r.intent:<22} {r.examples:>8}  {seen:<20} {verdict}")
+    out.append("examples: in its thinner language; recognised unseen: its examples read as "
+               "it by a model trained without them (3-fold cross-validation)")
+    return out
 
 
 def decision_json(decision: Decision, matcher: Matcher, text: str) -> dict[str, object]:

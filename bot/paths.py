@@ -10,6 +10,7 @@ console chat's history.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -71,3 +72,10 @@ def create_private_file(file: Path) -> bool:
     os.fchmod(fd, 0o600)
     os.close(fd)
     return True
+
+
+def check_history(folder: Path, env: Mapping[str, str] = os.environ) -> Path:
+    """What the last `mythbot check` of a content folder found, to tell the next one what
+    changed; kept with the user's state, never in the content folder (it is in git)."""
+    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return _xdg(env, "XDG_STATE_HOME", ".local/state") / "checks" / f"{key}.json"

@@ -14,7 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.evaluation import Outcome, Report, wilson
+from bot.evaluation import Outcome, Report
+from bot.matching.crossval import wilson
 
 NONE_LABEL = "none"
 """The matrix's row and column for chatter: expected null, or not answered (clarify too)."""

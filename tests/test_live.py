@@ -55,7 +55,7 @@ def test_a_failed_training_keeps_the_last_good_model(content_copy: Path,
     def refuse(*args: object, **kwargs: object) -> None:
         raise ValueError("the solver gave up")
 
-    monkeypatch.setattr("bot.matching.model.fit", refuse)
+    monkeypatch.setattr("bot.matching.model.fit_set", refuse)
     result = live.reload()
     assert result.changed and not result.applied
     assert any("could not be trained: the solver gave up" in p.message for p in result.problems)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.content import Content, load_content
 from bot.matching import Candidate, Matcher, Thresholds
+from bot.matching.augment import Augmentation
 from bot.matching.matcher import _decide
 from bot.matching.model import NONE, Model, TrainingParams, TrainingSet, fit, load_or_train
 from bot.matching.normalise import fold, normalise
@@ -154,18 +155,19 @@ def test_thresholds_are_tunable_without_retraining(matcher: Matcher) -> None:
 
 def test_numpy_inference_gives_scikit_learns_probabilities(content: Content) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import SGDClassifier
 
     from bot.matching.features import features, model_text
 
     texts = [e.text for m in content.myths[:3] for e in m.examples[:30]]
     labels = [m.id for m in content.myths[:3] for _ in m.examples[:30]]
-    model = fit(texts, labels)
+    params = TrainingParams(augmentation=Augmentation(framed=0, typos=0, framed_negatives=0))
+    model = fit(texts, labels, params)
     vectoriser = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectoriser.fit_transform([model_text(t) for t in texts])
-    params = TrainingParams()
-    reference = LogisticRegression(C=params.c, solver="saga", max_iter=params.max_iter,
-                                   tol=params.tol, random_state=params.seed).fit(matrix, labels)
+    reference = SGDClassifier(loss="log_loss", alpha=1 / (params.c * len(texts)),
+                              max_iter=params.epochs, tol=None,
+                              random_state=params.seed).fit(matrix, labels)
     for text in ("combien gagne un smm", "zorglub", "le cm est sur fb h24"):
         expected = reference.predict_proba(vectoriser.transform([model_text(text)]))[0]
         assert np.allclose(model.probabilities(model_text(text)), expected, atol=1e-9)

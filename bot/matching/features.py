@@ -9,6 +9,7 @@ another ("payer" into "player"); word unigrams and bigrams carry the phrasing ("
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 from bot.matching.normalise import Normalised, normalise
 
@@ -32,9 +33,16 @@ def features(folded: str) -> list[str]:
     words = folded.split()
     out = [f"w:{w}" for w in words]
     out += [f"w:{a} {b}" for a, b in itertools.pairwise(words)]
-    low, high = CHAR_NGRAMS
     for word in words:
-        padded = f" {word} "
-        for size in range(low, min(high, len(padded)) + 1):
-            out += [padded[i:i + size] for i in range(len(padded) - size + 1)]
+        out += _char_grams(word)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """A word's character n-grams: the same few thousand words recur in every sentence, so
+    training (20,000 sentences) computes each word's once."""
+    padded = f" {word} "
+    low, high = CHAR_NGRAMS
+    return tuple(padded[i:i + size] for size in range(low, min(high, len(padded)) + 1)
+                 for i in range(len(padded) - size + 1))

@@ -165,7 +165,7 @@ class Matcher:
         norm, ranked, none = self.scores(text, DECISION_TOP)
         # No language signal ("ok", "zorglub"): the user's or chat's language, not a guess.
         lang = self.detect_lang(text, norm) or default_lang
-        topic = self.gate.find(norm.tokens)
+        topic = self.gate.find(norm.tokens, norm.words)
         if not ranked:
             return Decision("none", None, 0.0, lang, None, None, (), "nothing to read",
                             None, topic, none)

@@ -31,6 +31,9 @@ class Normalised:
     tokens: tuple[str, ...]
     content: tuple[str, ...]
     """Tokens that carry meaning: stop words removed, order kept."""
+    words: tuple[str, ...] = ()
+    """The folded words as written, before abbreviations and phrases are mapped: what the
+    topic gate reads for a mistyped job title."""
 
     @property
     def key(self) -> str:
@@ -71,7 +74,8 @@ def _token(word: str) -> tuple[str, ...]:
 
 
 def normalise(text: str) -> Normalised:
-    folded = _PHRASE.sub(lambda m: PHRASES[m.group(1)], fold(text))
+    written = fold(text)
+    folded = _PHRASE.sub(lambda m: PHRASES[m.group(1)], written)
     tokens = tuple(t for word in folded.split() for t in _token(word))
     content = tuple(t for t in tokens if t not in STOPWORDS)
-    return Normalised(tokens, content)
+    return Normalised(tokens, content, tuple(written.split()))
