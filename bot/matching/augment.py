@@ -34,9 +34,12 @@ class Augmentation:
     """Copies of each example with one or two typos."""
     framed_negatives: int = 1
     """Copies of each negative inside a frame: a story alone must stay 'none'."""
+    balance: int = 0
+    """A myth with fewer examples than the median myth gets up to this many more rounds of
+    variants, so that few examples are not outweighed by many (0: none)."""
 
     def key(self) -> list[int]:
-        return [self.framed, self.typos, self.framed_negatives]
+        return [self.framed, self.typos, self.framed_negatives, self.balance]
 
 
 def rng_for(text: str, salt: int = 0) -> random.Random:
@@ -73,9 +76,10 @@ def framed(text: str, frames: Sequence[str], rng: random.Random) -> str:
 
 
 def variants(text: str, lang: str, frames: Mapping[str, Sequence[str]],
-             plan: Augmentation, negative: bool = False) -> Iterator[str]:
-    """The training variants of one sentence (the sentence itself not included)."""
-    rng = rng_for(text)
+             plan: Augmentation, negative: bool = False, salt: int = 0) -> Iterator[str]:
+    """The training variants of one sentence (the sentence itself not included); another
+    `salt` draws other frames and other typos."""
+    rng = rng_for(text, salt)
     own = frames.get(lang, ())
     for _ in range(plan.framed_negatives if negative else plan.framed) if own else ():
         yield framed(text, own, rng)

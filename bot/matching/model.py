@@ -77,13 +77,24 @@ class TrainingSet:
         the index of the sentence it comes from."""
         texts, labels = list(self.texts), list(self.labels)
         source = list(range(len(texts)))
+        rounds = self._rounds(plan)
         for i, (example, label) in enumerate(zip(self.examples, self.labels, strict=True)):
-            for variant in variants(example.text, example.lang, self.frames, plan,
-                                    negative=label == NONE):
-                texts.append(variant)
-                labels.append(label)
-                source.append(i)
+            for salt in range(rounds.get(label, 1)):
+                for variant in variants(example.text, example.lang, self.frames, plan,
+                                        negative=label == NONE, salt=salt):
+                    texts.append(variant)
+                    labels.append(label)
+                    source.append(i)
         return texts, labels, source
+
+    def _rounds(self, plan: Augmentation) -> dict[str, int]:
+        """Rounds of variants per myth: more for a myth with few examples."""
+        counts = Counter(label for label in self.labels if label != NONE)
+        if not plan.balance or not counts:
+            return {}
+        median = sorted(counts.values())[len(counts) // 2]
+        return {label: min(1 + plan.balance, math.ceil(median / n))
+                for label, n in counts.items()}
 
     def digest(self, params: TrainingParams) -> str:
         h = hashlib.sha256(json.dumps([MODEL_VERSION, params.key()]).encode())
@@ -106,9 +117,12 @@ class TrainingParams:
     seed: int = 0
     """SGD visits the sentences in a random order: a fixed seed makes training repeatable."""
     augmentation: Augmentation = field(default_factory=Augmentation)
+    prior: float = 0.0
+    """How much of `_prior_shift` to add to a thin myth's intercept."""
 
     def key(self) -> list[float]:
-        return [self.c, self.min_df, self.epochs, self.seed, *self.augmentation.key()]
+        return [self.c, self.min_df, self.epochs, self.seed, self.prior,
+                *self.augmentation.key()]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,7 +175,9 @@ class Model:
 
     @classmethod
     def load(cls, path: Path, digest: str) -> Model:
-        with np.load(path, allow_pickle=False) as data:
+        # The file is opened here, not by numpy: numpy leaks its handle on a file that is
+        # not an archive.
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
             words = data["words"].tobytes().decode().split("\n")
             vocabulary = dict(zip(words, range(len(words)), strict=True))
             model = cls(tuple(data["classes"].tolist()), vocabulary, data["idf"],
@@ -234,6 +250,8 @@ def fit_matrix(data: Vectorised, params: TrainingParams,
     classifier.fit(matrix, labels)
     weights = np.asarray(classifier.coef_, dtype=np.float64)
     intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+    if params.prior and len(classifier.classes_) > 2:
+        intercept = intercept + params.prior * _prior_shift(classifier.classes_, labels)
     if len(classifier.classes_) == 2:
         # Two classes get one regression z; as two rows (-z, z), normalised sigmoids give
         # sigmoid(z) again, since sigmoid(-z) + sigmoid(z) = 1.
@@ -241,6 +259,16 @@ def fit_matrix(data: Vectorised, params: TrainingParams,
         intercept = np.array([-intercept[0], intercept[0]])
     return Model(tuple(str(c) for c in classifier.classes_), data.vocabulary, data.idf,
                  np.ascontiguousarray(weights.T), intercept)
+
+
+def _prior_shift(classes: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """log(median myth's rows / this myth's rows) for myths under the median, else 0: a myth
+    is not judged less likely for having been given fewer examples."""
+    counts = Counter(labels.tolist())
+    myths = sorted(counts[c] for c in classes if c != NONE)
+    median = myths[len(myths) // 2] if myths else 1
+    return np.array([math.log(median / counts[c]) if c != NONE and counts[c] < median else 0.0
+                     for c in classes])
 
 
 CACHE_KEEP = 8

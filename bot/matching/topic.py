@@ -6,7 +6,7 @@ look like a myth to any model trained on words; it almost never names the job. S
 unsolicited group answer also needs one of the editors' topic words (intents/_topic.yaml).
 
 People mistype those words too ("comunity manageur", "resaux sociaux"): a topic word of eight
-letters or more also opens the gate one typo away (two from ten letters), through one
+letters or more also opens the gate one typo away (two from ten letters; a swap of two letters is one), through one
 rapidfuzz pass per phrase length. Shorter words ("smm", "marque") must be written as they
 are: one letter away from them lies half the dictionary ("masque").
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.matching.normalise import fold, normalise
 
@@ -62,7 +62,7 @@ class TopicGate:
             windows = [" ".join(words[i:i + size]) for i in range(len(words) - size + 1)]
             if not windows:
                 continue
-            distances = process.cdist(windows, spellings, scorer=Levenshtein.distance,
+            distances = process.cdist(windows, spellings, scorer=OSA.distance,
                                       score_cutoff=2, dtype=np.int32, workers=1)
             allowed = np.array([1 if len(s) < TWO_TYPOS_FROM else 2 for s in spellings])
             hits = np.argwhere(distances <= allowed)
