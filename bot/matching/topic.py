@@ -6,9 +6,9 @@ look like a myth to any model trained on words; it almost never names the job. S
 unsolicited group answer also needs one of the editors' topic words (intents/_topic.yaml).
 
 People mistype those words too ("comunity manageur", "resaux sociaux"): a topic word of eight
-letters or more also opens the gate one typo away (two from ten letters; a swap of two letters is one), through one
-rapidfuzz pass per phrase length. Shorter words ("smm", "marque") must be written as they
-are: one letter away from them lies half the dictionary ("masque").
+letters or more also opens the gate one typo away (two from ten letters; two letters swapped
+count as one), through one rapidfuzz pass per phrase length. Shorter words ("smm",
+"marque") must be written as they are: one letter away lies half the dictionary ("masque").
 """
 
 from __future__ import annotations
