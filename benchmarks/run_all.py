@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks import bench_e2e, bench_matching, bench_startup
+from benchmarks import bench_e2e, bench_matching, bench_quality, bench_startup
 from benchmarks.common import ROOT, Section, machine, mib, ratio, table, us
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -282,7 +282,8 @@ def main() -> None:
                         help=f"where to write the report (default: {RESULTS.name} for a full "
                              "run, nowhere for --quick)")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=["e2e", "startup"], help="leave a part out (repeatable)")
+                        choices=["e2e", "startup", "quality"],
+                        help="leave a part out (repeatable)")
     args = parser.parse_args()
     started = time.monotonic()
     load_start = os.getloadavg()
@@ -301,6 +302,14 @@ def main() -> None:
         section, scales = bench_matching.run(args.quick, log, caches)
         sections.append(section)
         mark = lap("matching", started)
+        if "quality" not in args.skip:
+            log("quality: stories, typos, few examples…")
+            quality, error = attempt("quality", lambda: bench_quality.run(args.quick, log))
+            if quality is not None:
+                sections.append(quality)
+            else:
+                failures["quality (bench_quality.py)"] = error
+            mark = lap("quality", mark)
         # The bots and the in-process steps of the end-to-end part load the shipped content:
         # its model is already in this folder.
         os.environ["MYTHBOT_CACHE"] = str(caches / "shipped")
