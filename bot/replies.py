@@ -142,7 +142,8 @@ def unknown_command_reply(command: str, known: Iterable[str], lang: str) -> Repl
 
 def clarify_reply(decision: Decision, content: Content, lang: str, question: str) -> Reply:
     quoted = escape(question.strip()[:80] + ("…" if len(question.strip()) > 80 else ""))
-    body = f"« {quoted} »\n{text('clarify', lang)}" if quoted else text("clarify", lang)
+    ask = text("clarify" if len(decision.options) > 1 else "clarify_one", lang)
+    body = f"« {quoted} »\n{ask}" if quoted else ask
     buttons = tuple((Button(content.by_id[i].title[lang][:60], encode(ShowMyth(i))),)
                     for i in decision.options if i in content.by_id)
     return Reply(body, buttons)

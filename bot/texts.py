@@ -42,6 +42,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Tu parles de quel cliché ?",
         "en": "Which cliché do you mean?",
     },
+    "clarify_one": {
+        "fr": "Tu parles de ce cliché ? Sinon, reformule ou tape /myths.",
+        "en": "Is this the cliché you mean? If not, rephrase or type /myths.",
+    },
     "myths_title": {"fr": "<b>Les clichés que je démonte</b>", "en": "<b>The clichés I bust</b>"},
     "sources_title": {"fr": "<b>Mes sources</b>", "en": "<b>My sources</b>"},
     "source": {"fr": "Source", "en": "Source"},

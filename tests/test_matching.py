@@ -213,11 +213,19 @@ LIMITS = Thresholds()
 
 
 def rule(ranked: list[tuple[str, float]], chat: str = "private",
-         topic: str | None = "smm") -> tuple[str, tuple[str, ...]]:
-    best = Candidate(ranked[0][0], ranked[0][1], "e", "fr")
+         topic: str | None = "smm", similarity: float = 80.0) -> tuple[str, tuple[str, ...]]:
+    best = Candidate(ranked[0][0], ranked[0][1], "e", "fr", similarity=similarity)
     runner = Candidate(ranked[1][0], ranked[1][1], "e", "fr") if len(ranked) > 1 else None
     decision = _decide(best, runner, ranked, "fr", chat, topic, 0.0, LIMITS)  # type: ignore[arg-type]
     return decision.kind, decision.options
+
+
+def test_a_sure_answer_far_from_every_example_is_asked_in_private_and_silent_in_groups(
+        ) -> None:
+    assert rule([("anyone_can_do_it", 95), ("salary", 2)], similarity=30) == (
+        "clarify", ("anyone_can_do_it",))
+    assert rule([("anyone_can_do_it", 95), ("salary", 2)], "group", similarity=30)[0] == "none"
+    assert rule([("anyone_can_do_it", 95), ("salary", 2)], similarity=LIMITS.far)[0] == "answer"
 
 
 def test_two_close_myths_ask_which_one_in_private() -> None:

@@ -51,6 +51,11 @@ class Thresholds:
     """Two myths closer than this are ambiguous: ask which one."""
     clarify_floor: float = 15.0
     """A myth is offered as a choice only when at least this likely."""
+    far: float = 40.0
+    """An answer whose nearest example is less similar than this (0-100) is a doubt: asked
+    in private, silent in a group ("can I hire you" is not "anyone can do it"). On the
+    development set no answer, right or wrong, was that far; from 50 it cost more right
+    answers than it saved wrong ones."""
 
     def answer(self, chat: ChatKind) -> float:
         return self.private if chat == "private" else self.group
@@ -186,6 +191,14 @@ def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, f
     second = runner.score if runner else 0.0
     close = tuple(i for i, s in ranked[:3]
                   if best.score - s < limits.margin and s >= limits.clarify_floor)
+    far = bool(best.example) and best.similarity < limits.far
+    if far and best.score >= limits.answer(chat):
+        if chat == "group":
+            return decision("none", f"nearest example only {best.similarity:g}% alike: too "
+                                    "unsure to speak up in a group")
+        options = tuple(i for i, s in ranked[:2] if s >= limits.clarify_floor)
+        return decision("clarify", f"{best.score:g} but the nearest example is only "
+                                   f"{best.similarity:g}% alike", options)
     if chat == "group":
         needed = limits.group if topic else limits.group_without_topic
         if needed > 100:
