@@ -8,6 +8,7 @@ settings are dropped, and no socket reaches beyond this machine."""
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -244,21 +245,35 @@ def _files(folders: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
     return found
 
 
+_SHARED = "MYTHBOT_TESTS_SANDBOX"
+"""The sandbox of the run, handed down to pytest-xdist's workers (they inherit the
+environment): one model cache, and the user's real folders to watch."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Enter the sandbox before any test module is imported (see the module's docstring)."""
     config.addinivalue_line("markers", "in_memory: the bot talks to an in-memory Bot API "
                                        "(tests/inprocess.py), not over HTTP")
-    user_folders = (paths.model_cache() or Path(os.devnull), paths.default_db().parent,
-                    paths.history_file().parent)
-    root = Path(tempfile.mkdtemp(prefix="mythbot-tests-"))
-    config.add_cleanup(lambda: shutil.rmtree(root, ignore_errors=True))
+    inherited = os.environ.get(_SHARED)
+    if inherited:  # an xdist worker: its controller made the sandbox and removes it
+        shared = json.loads(inherited)
+        root, user_folders = Path(shared["root"]), tuple(map(Path, shared["user_folders"]))
+    else:
+        user_folders = (paths.model_cache() or Path(os.devnull), paths.default_db().parent,
+                        paths.history_file().parent)
+        root = Path(tempfile.mkdtemp(prefix="mythbot-tests-"))
+        config.add_cleanup(lambda: shutil.rmtree(root, ignore_errors=True))
     patch = pytest.MonkeyPatch()
     config.add_cleanup(patch.undo)
     for name in list(os.environ):
         if name.startswith(("MYTHBOT_", "TELEGRAM_")):  # the developer's own bot settings
             patch.delenv(name)
+    for name in ("COLUMNS", "LINES"):  # set by some runners: the chat must ask its terminal
+        patch.delenv(name, raising=False)
+    patch.setenv(_SHARED, json.dumps({"root": str(root),
+                                      "user_folders": [str(p) for p in user_folders]}))
     home = root / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     patch.setenv("HOME", str(home))
     for name, sub in (("XDG_CACHE_HOME", ".cache"), ("XDG_DATA_HOME", ".local/share"),
                       ("XDG_STATE_HOME", ".local/state"), ("XDG_CONFIG_HOME", ".config")):
@@ -271,7 +286,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """A test that wrote in the developer's own folders fails the run, whichever it was."""
+    """A test that wrote in the developer's own folders fails the run, whichever it was
+    (checked once, by the controller when xdist runs the tests)."""
+    if hasattr(session.config, "workerinput"):
+        return
     sandbox = session.config.stash.get(SANDBOX, None)
     changed = sandbox.changed() if sandbox is not None else []
     if changed:

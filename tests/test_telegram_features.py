@@ -246,8 +246,8 @@ async def test_unanswered_questions_are_listed_by_mythbot_misses(bot: Running, a
     out = io.StringIO()
     assert main(["misses", "--db", str(tmp_path / "bot.sqlite3")], out) == 0
     lines = out.getvalue().splitlines()
-    assert lines[0].split()[:3] == ["count", "nearest", "intent"]
-    assert lines[1].split()[0] == "2" and "programmer" in lines[1]
+    assert lines[0].split()[:4] == ["#", "count", "nearest", "intent"]
+    assert lines[1].split()[:2] == ["1", "2"] and "programmer" in lines[1]  # most asked first
     assert any("taux d'engagement" in line for line in lines[2:])
 
 
