@@ -187,13 +187,13 @@ async def test_an_edit_to_the_content_is_answered_within_seconds(api: FakeBotApi
     private = FakeBotApi.private_chat(ALICE)
     async with running_bot(api, tmp_path / "l.sqlite3", content=content_dir,
                            reload_seconds=0.2) as bot:
-        api.send_text(private, ALICE, "les licornes roses dansent au clair de lune")
+        api.send_text(private, ALICE, "zorglub vend des parapluies bleus à tokyo")
         (before,) = await bot.replies(ALICE["id"])
         assert before["text"].startswith("Je n'ai pas reconnu")
         old = bot.state.live.matcher
-        add_example(content_dir, "anyone_can_do_it", "les licornes roses dansent au clair de lune")
+        add_example(content_dir, "anyone_can_do_it", "zorglub vend des parapluies bleus à tokyo")
         await api.wait_for(lambda: bot.state.live.matcher is not old, timeout=10)
-        api.send_text(private, ALICE, "les licornes roses dansent au clair de lune")
+        api.send_text(private, ALICE, "zorglub vend des parapluies bleus à tokyo")
         after = (await bot.replies(ALICE["id"], 2))[1]
         assert after["text"].startswith("Cliché : Titre anyone_can_do_it")
 
