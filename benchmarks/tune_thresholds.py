@@ -1,7 +1,7 @@
 """Choose the matcher's thresholds on the development set, never on the test set.
 
-    python -m benchmarks.tune_thresholds                 # tests/data/eval.jsonl
-    python -m benchmarks.tune_thresholds --file other.jsonl
+    python -m benchmarks.tune_thresholds                 # eval.jsonl and robust_dev.jsonl
+    python -m benchmarks.tune_thresholds --file other.jsonl --file more.jsonl
 
 The model's probabilities are computed once per sentence; the rules are then replayed for
 every combination of thresholds. Private chats: the best accuracy with at most
@@ -27,6 +27,9 @@ from bot.matching.matcher import _decide
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "eval.jsonl"
+ROBUST_DEV = ROOT / "tests" / "data" / "robust_dev.jsonl"
+"""Stories, typos and unusual words, and negatives told the same way (the held-out half of
+the same writer's sentences is robust_test.jsonl, never read here)."""
 
 
 def replay(matcher: Matcher, items: list[Labelled]) -> list[tuple[Labelled, tuple[object, ...]]]:
@@ -79,7 +82,9 @@ def best(cached: list[tuple[Labelled, tuple[object, ...]]], chat: str, max_false
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", default=str(DEV))
+    parser.add_argument("--file", action="append", default=None,
+                        help=f"a development set (repeatable; default {DEV.name} and "
+                             f"{ROBUST_DEV.name})")
     parser.add_argument("--private-false", type=float, default=0.03)
     parser.add_argument("--group-false", type=float, default=0.005)
     parser.add_argument("--group-margin", type=float, default=10,
@@ -87,7 +92,8 @@ def main() -> None:
     args = parser.parse_args()
     matcher, problems = check_and_index(ROOT)
     assert matcher is not None, [p.format() for p in problems]
-    items = read_labelled(Path(args.file), set(matcher.content.by_id))
+    items = [item for name in args.file or (DEV, ROBUST_DEV)
+             for item in read_labelled(Path(name), set(matcher.content.by_id))]
     cached = replay(matcher, items)
     accuracy, false, chosen = best(cached, "private", args.private_false, (
         replace(Thresholds(), private=p, margin=m, clarify_floor=f)

@@ -38,24 +38,27 @@ _LANG_MIN_USES = 2
 class Thresholds:
     """Confidences are P(myth) × 100. A false answer in a group is worse than a missed one.
 
-    Chosen on the development set (tests/data/eval.jsonl) with
-    `python -m benchmarks.tune_thresholds`, never on the test set."""
+    Chosen on the development sets (tests/data/eval.jsonl and robust_dev.jsonl) with
+    `python -m benchmarks.tune_thresholds`, never on the test sets."""
 
-    private: float = 60.0
+    private: float = 65.0
     """A private message is answered when its best myth is at least this likely."""
-    group: float = 70.0
+    group: float = 75.0
     """An unsolicited group message needs this, and a topic word."""
     group_without_topic: float = 101.0
     """...or this much without a topic word (above 100: never)."""
-    margin: float = 10.0
+    margin: float = 5.0
     """Two myths closer than this are ambiguous: ask which one."""
-    clarify_floor: float = 15.0
+    clarify_floor: float = 10.0
     """A myth is offered as a choice only when at least this likely."""
     far: float = 40.0
     """An answer whose nearest example is less similar than this (0-100) is a doubt: asked
     in private, silent in a group ("can I hire you" is not "anyone can do it"). On the
     development set no answer, right or wrong, was that far; from 50 it cost more right
     answers than it saved wrong ones."""
+    far_words: int = 6
+    """...for messages of at most this many meaningful words: a story is never alike its
+    cliché's short example, so longer messages are the model's alone."""
 
     def answer(self, chat: ChatKind) -> float:
         return self.private if chat == "private" else self.group
@@ -176,12 +179,13 @@ class Matcher:
                             None, topic, none)
         best = self.candidate(*ranked[0], norm)
         runner = self.candidate(*ranked[1], norm) if len(ranked) > 1 else None
-        return _decide(best, runner, ranked, lang, chat, topic, none, self.thresholds)
+        return _decide(best, runner, ranked, lang, chat, topic, none, self.thresholds,
+                       len(norm.content))
 
 
 def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, float]],
             lang: str, chat: ChatKind, topic: str | None, none: float,
-            limits: Thresholds) -> Decision:
+            limits: Thresholds, words: int = 0) -> Decision:
     def decision(kind: Kind, reason: str, options: tuple[str, ...] = ()) -> Decision:
         intent = best.intent if kind == "answer" else None
         example = best.example if kind != "none" else None
@@ -191,7 +195,7 @@ def _decide(best: Candidate, runner: Candidate | None, ranked: list[tuple[str, f
     second = runner.score if runner else 0.0
     close = tuple(i for i, s in ranked[:3]
                   if best.score - s < limits.margin and s >= limits.clarify_floor)
-    far = bool(best.example) and best.similarity < limits.far
+    far = bool(best.example) and best.similarity < limits.far and words <= limits.far_words
     if far and best.score >= limits.answer(chat):
         if chat == "group":
             return decision("none", f"nearest example only {best.similarity:g}% alike: too "

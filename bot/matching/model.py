@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 NONE = "none"
 """The class of everything that is not a myth."""
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 """Bump when features or training change: old cache files are then ignored."""
 
 
@@ -117,8 +117,11 @@ class TrainingParams:
     seed: int = 0
     """SGD visits the sentences in a random order: a fixed seed makes training repeatable."""
     augmentation: Augmentation = field(default_factory=Augmentation)
-    prior: float = 0.0
-    """How much of `_prior_shift` to add to a thin myth's intercept."""
+    prior: float = 2.5
+    """How much of `_prior_shift` to add to a thin myth's intercept. On the development
+    sets, a myth cut to 10 examples per language went from 52 % recall (0) to 68 % (2.5),
+    taking 0.05 % of the other myths' clichés and answering 0.14 % of the negatives (3:
+    73 %, but 2.2 % of the others' clichés)."""
 
     def key(self) -> list[float]:
         return [self.c, self.min_df, self.epochs, self.seed, self.prior,
