@@ -31,18 +31,18 @@ def features(folded: str) -> list[str]:
     """The n-grams of a `model_text`; word features are prefixed so they never collide with
     character ones."""
     words = folded.split()
-    out = [f"w:{w}" for w in words]
-    out += [f"w:{a} {b}" for a, b in itertools.pairwise(words)]
+    out = [f"w:{a} {b}" for a, b in itertools.pairwise(words)]
     for word in words:
-        out += _char_grams(word)
+        out += word_features(word)
     return out
 
 
 @lru_cache(maxsize=65536)
-def _char_grams(word: str) -> tuple[str, ...]:
-    """A word's character n-grams: the same few thousand words recur in every sentence, so
-    training (20,000 sentences) computes each word's once."""
+def word_features(word: str) -> tuple[str, ...]:
+    """A word's own features, the word itself and its character n-grams: the same few
+    thousand words recur in every sentence, so each word's are computed once."""
     padded = f" {word} "
     low, high = CHAR_NGRAMS
-    return tuple(padded[i:i + size] for size in range(low, min(high, len(padded)) + 1)
-                 for i in range(len(padded) - size + 1))
+    return (f"w:{word}", *(padded[i:i + size]
+                           for size in range(low, min(high, len(padded)) + 1)
+                           for i in range(len(padded) - size + 1)))
