@@ -272,3 +272,19 @@ def test_a_single_myth_trains(make_content: MakeContent) -> None:
     content = load_content(folder).content
     assert content is not None
     assert Matcher(content, cache=folder / "cache").decide("le smm gere").intent == "alpha"
+
+
+def test_training_rows_are_the_tfidf_scikit_learn_computes(content: Content) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from bot.matching.features import features, model_text
+    from bot.matching.model import tfidf
+
+    folded = [model_text(e.text) for e in content.sentences[::40]] + [""]
+    matrix, vocabulary, idf = tfidf(folded)
+    reference = TfidfVectorizer(analyzer=features, sublinear_tf=True)
+    expected = reference.fit_transform(folded)
+    order = np.array([reference.vocabulary_[f] for f in sorted(vocabulary,
+                                                                key=vocabulary.__getitem__)])
+    assert abs(expected[:, order] - matrix).max() < 1e-12
+    assert np.allclose(reference.idf_[order], idf)
