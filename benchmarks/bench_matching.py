@@ -19,7 +19,7 @@ For the shipped content and synthetic content of 100 and 1,000 intents
   from the warm cache, the dense coefficient matrix and the cache file.
 
 At 1,000 intents a full training does not finish in minutes on 2 cores: the model there
-is trained for `Plan.max_iter` saga epochs only (same vocabulary and classes, so the same
+is trained for `Plan.max_iter` SGD epochs only (same vocabulary and classes, so the same
 shape and the same decision cost as the full model; its accuracy means nothing), and
 the full training and cross-validation are given as bounds from the measured cost of an
 epoch. RESULTS.md says which figures are measured and which are extrapolated.
@@ -72,7 +72,7 @@ SEED = 5
 WARMUP = 50
 DEV = ROOT / "tests" / "data" / "eval.jsonl"
 EPOCH_PROBE = (2, 6)
-"""Two trainings capped at these many saga epochs: their difference over 4 is one epoch."""
+"""Two trainings capped at these many SGD epochs: their difference over 4 is one epoch."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +125,11 @@ def _content(intents: int | None, shape: Shape | None) -> Content:
 def _fit_timer() -> Iterator[list[tuple[float, float]]]:
     """Time every call of bot.matching.model.fit (wall, CPU) while inside.
 
-    load_or_train calls `fit` through its module, so wrapping the module's attribute sees
+    load_or_train calls `fit_set` through its module, so wrapping the module's attribute sees
     the training a `Matcher` does; if bot/ stops calling it that way, nothing is recorded
     and the report says n/a instead of a wrong figure."""
     calls: list[tuple[float, float]] = []
-    original = model_module.fit
+    original = model_module.fit_set
 
     def timed(*args: Any, **kwargs: Any) -> model_module.Model:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -138,18 +138,18 @@ def _fit_timer() -> Iterator[list[tuple[float, float]]]:
         finally:
             calls.append((time.perf_counter() - wall, time.process_time() - cpu))
 
-    model_module.fit = timed
+    model_module.fit_set = timed
     try:
         yield calls
     finally:
-        model_module.fit = original
+        model_module.fit_set = original
 
 
 def build_matcher(content: Content, cache: Path, max_iter: int | None) -> Matcher:
     """What start-up does: with max_iter None, exactly `Matcher(content, cache=...)`."""
     if max_iter is None:
         return Matcher(content, cache=cache)
-    params = TrainingParams(max_iter=max_iter)
+    params = TrainingParams(epochs=max_iter)
     return Matcher(content, model=load_or_train(content, cache, params))
 
 
@@ -185,8 +185,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 probe.append(out["fit"])  # the training above was exactly this one
                 continue
             with _fit_timer() as fits:
-                model_module.fit(training.texts, training.labels,
-                                 TrainingParams(max_iter=epochs))
+                model_module.fit_set(training, TrainingParams(epochs=epochs))
             probe.append(fits[0])
         out["epoch_probe"] = probe
     if spec["cv_folds"]:
@@ -270,7 +269,7 @@ class Scale:
         return (found[0], found[1]) if found else (math.nan, math.nan)
 
     def epoch(self) -> tuple[float, float]:
-        """One saga epoch (wall, CPU), from the two capped trainings."""
+        """One SGD epoch (wall, CPU), from the two capped trainings."""
         probe = self.trained.get("epoch_probe")
         if not probe:
             return math.nan, math.nan
@@ -462,7 +461,7 @@ def report(scales: list[Scale]) -> Section:
     headline: dict[str, str] = {}
     content_rows, decide_rows, parts_rows, train_rows, start_rows = [], [], [], [], []
     ref = reference(scales)
-    max_iter = TrainingParams().max_iter
+    max_iter = TrainingParams().epochs
     for s in scales:
         name = s.plan.name + (" †" if s.partial else "")
         t = s.trained
@@ -517,7 +516,7 @@ def report(scales: list[Scale]) -> Section:
             f"{ratio(s.private.cpu.median, s.floor.cpu.median)}")
         if s.partial:
             headline[f"training, {s.plan.name}"] = (
-                f"not feasible here: {s.plan.max_iter} saga epochs took {us(fit_wall)} "
+                f"not feasible here: {s.plan.max_iter} SGD epochs took {us(fit_wall)} "
                 f"({us(fit_cpu)} CPU) with a peak RSS of {mib(t['peak_rss'])}; a full "
                 f"training of the order of {us(likely)} CPU and 5-fold CV of "
                 f"{us(5 * CV_SHARE * likely)} (extrapolated, within a factor of 2 or 3)")
@@ -576,8 +575,8 @@ def report(scales: list[Scale]) -> Section:
         "",
         "**Training and cross-validation**, in a fresh process for each size (`--worker`), "
         "wall / CPU. *Training*: the one `fit` a `Matcher` runs when the cache is empty "
-        f"(`TrainingParams()`: saga, tol 1e-3, at most {max_iter} epochs; the first training "
-        "of its process, so it includes importing scikit-learn). *One epoch*: (CPU "
+        f"(`TrainingParams()`: SGD, {max_iter} epochs, on the augmented content; the first "
+        "training of its process, so it includes importing scikit-learn). *One epoch*: (CPU "
         f"of a training capped at {EPOCH_PROBE[1]} epochs − one capped at {EPOCH_PROBE[0]}) "
         f"/ {EPOCH_PROBE[1] - EPOCH_PROBE[0]} (early epochs, cheaper than later ones: a "
         "figure to compare sizes, not to multiply by an epoch count). *5-fold CV*: "
@@ -614,7 +613,7 @@ def report(scales: list[Scale]) -> Section:
             f"({t['sentences']:,} sentences), the vocabulary has {t['features']:,} features "
             f"and the model {t['classes']:,} classes: the dense coefficient matrix alone is "
             f"{mib(t['weights_bytes'])} in memory and the cache file {mib(t['cache_bytes'])} "
-            f"on disk, and saga holds several arrays of that size while it trains (peak RSS "
+            f"on disk, and training holds several arrays of that size while it trains (peak RSS "
             f"{mib(t['peak_rss'])}). Measured: a training capped at {s.plan.max_iter} epochs "
             f"took {us(fit_wall)} ({us(fit_cpu)} CPU); an epoch costs {us(s.epoch()[1])} CPU, "
             + (f"{ratio(s.epoch()[1], ref.epoch()[1])} an epoch at {ref.plan.name} intents. "

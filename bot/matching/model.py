@@ -112,7 +112,6 @@ class TrainingParams:
     """Inverse regularisation strength, as scikit-learn's LogisticRegression(C) means it:
     SGD's per-sentence `alpha` is 1 / (c × sentences), so a small content is regularised as
     much as a large one and two myths alike stay alike (chosen on the development set)."""
-    min_df: int = 1
     epochs: int = 10
     """Passes over the sentences: 20 gave the same figures on the development set."""
     seed: int = 0
@@ -125,7 +124,7 @@ class TrainingParams:
     73 %, but 2.2 % of the others' clichés)."""
 
     def key(self) -> list[float]:
-        return [self.c, self.min_df, self.epochs, self.seed, self.prior,
+        return [self.c, self.epochs, self.seed, self.prior,
                 *self.augmentation.key()]
 
 
