@@ -39,12 +39,17 @@ def check_and_index(folder: Path, thresholds: Thresholds | None = None,
     problems = list(result.problems)
     if result.content is None:
         return None, problems
+    return _indexed(result.content, thresholds, cache, problems), problems
+
+
+def _indexed(content: Content, thresholds: Thresholds | None, cache: Path | None,
+             problems: list[Problem]) -> Matcher | None:
+    """The matcher of loaded content, or None with the reason added to `problems`."""
     try:
-        matcher = Matcher(result.content, thresholds, cache=cache)
+        return Matcher(content, thresholds, cache=cache)
     except (ValueError, MemoryError) as exc:  # scikit-learn refuses degenerate content
         problems.append(_untrainable(exc))
-        return None, problems
-    return matcher, problems
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +73,10 @@ def run_check(folder: Path, folds: int = CV_FOLDS, thresholds: Thresholds | None
     if result.content is None:
         return CheckReport(None, tuple(problems))
     if folds < 2:
-        matcher, problems = check_and_index(folder, thresholds, cache)
-        if matcher is None:
+        found = _indexed(result.content, thresholds, cache, problems)
+        if found is None:
             return CheckReport(None, tuple(problems))
+        matcher = found
         held: tuple[HeldOut, ...] = ()
     else:
         digest, path = cache_file(TrainingSet.of(result.content), TrainingParams(),
